@@ -1,0 +1,92 @@
+"""What the dataset holds: files, triple counts, instances per eco: class, namespaces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from ecokg.dataset import Dataset, LoadedFile
+from ecokg.namespaces import PREFIXES, RDFS, SKOS
+
+_INSTANCES_PER_CLASS = """
+SELECT ?class (COUNT(DISTINCT ?instance) AS ?instances) WHERE {
+  ?instance a ?class .
+  FILTER(isIRI(?class) && STRSTARTS(STR(?class), STR(eco:)))
+}
+GROUP BY ?class
+ORDER BY DESC(?instances) ?class
+"""
+
+
+@dataclass(frozen=True)
+class ClassCount:
+    """How many distinct instances an eco: class has (stated or inferred types)."""
+
+    iri: str
+    label_zh: str | None
+    label_en: str | None
+    instances: int
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    files: list[LoadedFile]
+    triples: int
+    classes: list[ClassCount]
+    namespaces: dict[str, str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "files": [
+                {"path": str(file.path), "graph": file.graph, "triples": file.triples}
+                for file in self.files
+            ],
+            "triples": self.triples,
+            "classes": [
+                {
+                    "class": entry.iri,
+                    "label_zh": entry.label_zh,
+                    "label_en": entry.label_en,
+                    "instances": entry.instances,
+                }
+                for entry in self.classes
+            ],
+            "namespaces": self.namespaces,
+        }
+
+
+def dataset_info(dataset: Dataset) -> DatasetInfo:
+    """Summarise a loaded dataset."""
+    result = dataset.query(_INSTANCES_PER_CLASS)
+    assert isinstance(result, ox.QuerySolutions)
+    classes: list[ClassCount] = []
+    for solution in result:
+        class_node, count = solution["class"], solution["instances"]
+        assert isinstance(class_node, ox.NamedNode) and isinstance(count, ox.Literal)
+        classes.append(
+            ClassCount(
+                iri=class_node.value,
+                label_zh=_label_in(dataset, class_node.value, "zh"),
+                label_en=_label_in(dataset, class_node.value, "en"),
+                instances=int(count.value),
+            )
+        )
+    return DatasetInfo(
+        files=list(dataset.files),
+        triples=len(dataset),
+        classes=classes,
+        namespaces=dict(PREFIXES),
+    )
+
+
+def _label_in(dataset: Dataset, iri: str, lang: str) -> str | None:
+    """A label in exactly ``lang`` (no fallback: the JSON says which language it is)."""
+    for predicate in (RDFS + "label", SKOS + "prefLabel"):
+        for quad in dataset.store.quads_for_pattern(
+            ox.NamedNode(iri), ox.NamedNode(predicate), None, None
+        ):
+            if isinstance(quad.object, ox.Literal) and quad.object.language == lang:
+                return quad.object.value
+    return None

@@ -1,0 +1,54 @@
+"""Shared fixtures: the bundled dataset (loaded once) and an in-process CLI runner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ecokg import resources
+from ecokg.cli import main
+from ecokg.dataset import Dataset, load_dataset
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MINI = FIXTURES / "mini.ttl"
+
+RunCli = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture(scope="session")
+def dataset() -> Dataset:
+    """The bundled plan with ontology and inferences, loaded once per test session."""
+    if not resources.plan_file().is_file():
+        pytest.skip("data/plan.ttl does not exist yet")
+    return load_dataset()
+
+
+@pytest.fixture(scope="session")
+def mini_dataset() -> Dataset:
+    """The ontology plus tests/fixtures/mini.ttl, without the bundled plan."""
+    return load_dataset([MINI], bundled=False)
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> RunCli:
+    """Run ``ecokg ARGS...`` in-process; returns (exit code, stdout, stderr)."""
+
+    def run(*args: str | Path) -> tuple[int, str, str]:
+        capsys.readouterr()  # drop anything printed before the call
+        code = main([str(arg) for arg in args])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+@pytest.fixture
+def run_mini(run_cli: RunCli) -> RunCli:
+    """Like run_cli, on the mini fixture instead of the bundled plan."""
+
+    def run(*args: str | Path) -> tuple[int, str, str]:
+        return run_cli(*args, "--no-bundled", "--data", MINI)
+
+    return run
