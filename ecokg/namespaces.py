@@ -42,6 +42,47 @@ PREFIXES: Final[dict[str, str]] = {
     "vann": "http://purl.org/vocab/vann/",
     "sh": "http://www.w3.org/ns/shacl#",
     "schema": "https://schema.org/",
+    # Controlled lists (SKOS concept schemes in ontology/vocab/).
+    "pt": "https://w3id.org/ecokg/def/problem-type#",
+    "ecosys": "https://w3id.org/ecokg/def/ecosystem-category#",
+    "nature": "https://w3id.org/ecokg/def/nature#",
+    "qd": "https://w3id.org/ecokg/def/quality-dimension#",
+    "tk": "https://w3id.org/ecokg/def/township-kind#",
+    "scope": "https://w3id.org/ecokg/def/area-scope#",
+    "cmp": "https://w3id.org/ecokg/def/comparator#",
+    "metric": "https://w3id.org/ecokg/def/metric#",
+    "cat": "https://w3id.org/ecokg/def/category#",
+    "measure": "https://w3id.org/ecokg/def/measure-type#",
+    # Instance namespaces, one per kind of thing (readable slugs under id:).
+    **{
+        prefix: ID + path + "/"
+        for prefix, path in (
+            ("plan", "plan"),
+            ("sec", "section"),
+            ("county", "county"),
+            ("tw", "township"),
+            ("vil", "village"),
+            ("zone", "zone"),
+            ("prob", "problem"),
+            ("issue", "issue"),
+            ("task", "task"),
+            ("prog", "programme"),
+            ("proj", "project"),
+            ("work", "work"),
+            ("agency", "agency"),
+            ("ind", "indicator"),
+            ("fig", "figure"),
+            ("stmt", "statement"),
+            ("river", "river"),
+            ("water", "reservoir"),
+            ("pattern", "pattern"),
+            ("feature", "feature"),
+            ("pa", "protected-area"),
+            ("goal", "goal"),
+            ("fund", "funding"),
+            ("period", "period"),
+        )
+    },
 }
 
 # Longest namespace first so that e.g. ecounit: wins over a shorter shared stem.

@@ -88,20 +88,20 @@ def test_sparql_table_with_chinese_labels(run_mini: RunCli) -> None:
     query = "SELECT ?project ?township WHERE { ?project eco:implementedIn ?township }"
     code, out, err = run_mini("sparql", query, "--lang", "zh")
     assert code == 0, err
-    assert "泗溪镇 <id:township/sixi>" in out
+    assert "泗溪镇 <tw:sixi>" in out
     assert "4 rows" in out
 
 
 def test_sparql_table_with_english_labels(run_mini: RunCli) -> None:
     code, out, _ = run_mini("sparql", "SELECT ?t WHERE { ?t a eco:Township }", "--lang", "en")
     assert code == 0
-    assert "Sixi Town <id:township/sixi>" in out
+    assert "Sixi Town <tw:sixi>" in out
 
 
 def test_sparql_table_without_lang_shows_compact_iris(run_mini: RunCli) -> None:
     code, out, _ = run_mini("sparql", "SELECT ?t WHERE { ?t a eco:Township }")
     assert code == 0
-    assert "id:township/sixi" in out and "泗溪镇" not in out
+    assert "tw:sixi" in out and "泗溪镇" not in out
 
 
 def test_sparql_json_is_w3c_results_format(run_mini: RunCli) -> None:
@@ -269,7 +269,7 @@ def test_json_ld_data(run_cli: RunCli, tmp_path: Path) -> None:
         "--no-bundled", "--data", MINI, "--data", data,
     )  # fmt: skip
     assert code == 0, err
-    assert "新界埠镇 <id:township/xinjie>" in out and "4 rows" in out
+    assert "新界埠镇 <tw:xinjie>" in out and "4 rows" in out
 
 
 def test_no_bundled_still_loads_the_ontology(run_cli: RunCli) -> None:
@@ -299,7 +299,7 @@ def test_query_list_json(run_cli: RunCli) -> None:
     assert {"projects-by-programme", "projects-in-township"} <= names
 
 
-@pytest.mark.parametrize("township", ["泗溪镇", "泗溪", "sixi  TOWN", "id:township/sixi", "sixi"])
+@pytest.mark.parametrize("township", ["泗溪镇", "泗溪", "sixi  TOWN", "tw:sixi", "sixi"])
 def test_query_by_label_or_iri(run_mini: RunCli, township: str) -> None:
     code, out, err = run_mini(
         "query", "projects-in-township", "--param", f"township={township}", "--format", "csv"

@@ -147,7 +147,7 @@ def test_parse_assignments() -> None:
 def test_resolve_instance_by_label_iri_and_slug(mini_dataset: Dataset) -> None:
     township = "https://w3id.org/ecokg/def#Township"
     sixi = ox.NamedNode("https://w3id.org/ecokg/id/township/sixi")
-    for value in ("泗溪镇", "泗溪", " SIXI   town ", "id:township/sixi", f"<{sixi.value}>", "sixi"):
+    for value in ("泗溪镇", "泗溪", " SIXI   town ", "tw:sixi", f"<{sixi.value}>", "sixi"):
         assert querylib.resolve_instance(mini_dataset, township, value) == sixi
     with pytest.raises(UsageError, match="did you mean '塔下乡'"):
         querylib.resolve_instance(mini_dataset, township, "塔夏乡")

@@ -43,7 +43,7 @@ def test_write_atomic_missing_directory(tmp_path: Path) -> None:
 
 
 def test_compact_and_expand() -> None:
-    assert compact("https://w3id.org/ecokg/id/township/sixi") == "id:township/sixi"
+    assert compact("https://w3id.org/ecokg/id/township/sixi") == "tw:sixi"
     assert compact("https://w3id.org/ecokg/def/unit#WanYuan") == "ecounit:WanYuan"
     assert compact("https://w3id.org/ecokg/def#Project") == "eco:Project"
     assert compact("https://example.org/x") == "<https://example.org/x>"
@@ -54,8 +54,8 @@ def test_compact_and_expand() -> None:
 
 def test_term_text() -> None:
     iri = ox.NamedNode("https://w3id.org/ecokg/id/township/sixi")
-    assert term_text(iri) == "id:township/sixi"
-    assert term_text(iri, {iri.value: "泗溪镇"}) == "泗溪镇 <id:township/sixi>"
+    assert term_text(iri) == "tw:sixi"
+    assert term_text(iri, {iri.value: "泗溪镇"}) == "泗溪镇 <tw:sixi>"
     other = ox.NamedNode("https://example.org/x")
     assert term_text(other, {other.value: "X"}) == "X <https://example.org/x>"
     assert term_text(ox.Literal("泗溪镇", language="zh")) == "泗溪镇"
@@ -85,7 +85,7 @@ def test_print_table_with_labels() -> None:
     console = Console(record=True, width=120, file=open(os.devnull, "w"))  # noqa: SIM115
     print_table(console, table, dataset.labels(table.iris(), "en"))
     text = console.export_text()
-    assert "泗溪镇 <id:township/sixi>" in text and "1 row" in text
+    assert "泗溪镇 <tw:sixi>" in text and "1 row" in text
 
 
 def test_serialize_select_json_and_mismatched_format() -> None:
