@@ -138,11 +138,24 @@ def load_dataset(
                 f"{plan}: bundled plan not found (use --no-bundled --data FILE to load your own)"
             )
         dataset.load_file(plan, GRAPH_PLAN)
-    if inferred and bundled and resources.inferred_file().is_file():
-        dataset.load_file(resources.inferred_file(), GRAPH_INFERRED)
     for data_file in data_files:
         dataset.load_file(data_file, GRAPH_PLAN)
+    if inferred:
+        inferred_graph = _inferred_file(data_files, bundled)
+        if inferred_graph is not None:
+            dataset.load_file(inferred_graph, GRAPH_INFERRED)
     return dataset
+
+
+def _inferred_file(data_files: Sequence[Path | str], bundled: bool) -> Path | None:
+    """The bundled inferred graph, or (for a user's own data) one reasoned once and cached."""
+    if bundled and not data_files:
+        shipped = resources.inferred_file()
+        return shipped if shipped.is_file() else None
+    from ecokg.reason import cached_inferred_file
+
+    plan = [resources.plan_file()] if bundled else []
+    return cached_inferred_file([*plan, *(Path(f) for f in data_files)])
 
 
 def _parse_rdf_file(path: Path) -> Iterator[ox.Quad | ox.Triple]:

@@ -1,0 +1,360 @@
+"""Materialise what the plan leaves implicit: OWL 2 axioms of the ontology plus SPARQL rules.
+
+The reasoner never sits on the hot path of a question: ``ecokg reason`` writes the inferred
+graph once (``data/inferred.ttl`` for the bundled plan), and inferences over a user's own
+data are cached by a content hash of the files they come from.
+
+Engines: HermiT through owlready2 (needs Java) checks consistency and infers property-chain
+values and defined-class memberships; without Java an OWL 2 RL closure in pure Python (owlrl)
+does the same job. Both results are normalised (inverse, symmetric and sub-property closure)
+and filtered to eco: facts about instances, so the two engines yield the same graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ecokg import __version__, resources
+from ecokg.errors import EcokgError, InputError, UsageError
+from ecokg.namespaces import ECO, ID, OWL, PREFIXES, RDF, RDFS
+
+if TYPE_CHECKING:
+    import rdflib
+
+ENGINES = ("auto", "hermit", "owlrl")
+Triple = tuple[str, str, str]  # IRIs only: inferred facts link named things
+
+_TYPE = RDF + "type"
+# TBox predicates the reasoner needs; labels, definitions and datatype axioms are left out
+# (HermiT rejects datatypes outside the OWL 2 map, such as xsd:gYear, and needs no labels).
+_TBOX_PREDICATES = {
+    RDFS + "subClassOf",
+    RDFS + "subPropertyOf",
+    RDFS + "domain",
+    RDFS + "range",
+    OWL + "equivalentClass",
+    OWL + "inverseOf",
+    OWL + "propertyChainAxiom",
+    OWL + "members",
+    OWL + "intersectionOf",
+    OWL + "unionOf",
+    OWL + "onProperty",
+    OWL + "hasValue",
+    RDF + "first",
+    RDF + "rest",
+}
+
+
+@dataclass(frozen=True)
+class Inference:
+    """Facts inferred beyond what the data states, and how they were obtained."""
+
+    triples: frozenset[Triple]
+    engine: str
+    seconds: float
+
+    def turtle(self) -> str:
+        return serialise_turtle(self.triples)
+
+
+def java_available() -> bool:
+    """True when a Java runtime answers ``java -version`` (HermiT needs one)."""
+    java = shutil.which("java")
+    if java is None:
+        return False
+    try:
+        return subprocess.run([java, "-version"], capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def materialise(
+    data_files: Sequence[Path],
+    *,
+    ontology_files: Sequence[Path] | None = None,
+    engine: str = "auto",
+) -> Inference:
+    """Infer what ``data_files`` imply under the ontology and the rules."""
+    if engine not in ENGINES:
+        raise UsageError(f"--engine: unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    if engine == "auto":
+        engine = "hermit" if java_available() else "owlrl"
+    elif engine == "hermit" and not java_available():
+        raise EcokgError("the HermiT reasoner needs Java, which was not found (use --engine owlrl)")
+    started = time.perf_counter()
+    graph = _load(list(ontology_files or resources.ontology_files()) + list(data_files))
+    asserted = _iri_triples(graph)
+    tbox = _tbox(graph)
+    abox = _abox(graph)
+    ruled = _apply_rules(graph, abox)
+    engine_input = tbox | abox | ruled
+    entailed = _hermit(engine_input) if engine == "hermit" else _owlrl(engine_input)
+    closed = _normalise(tbox, abox | ruled | entailed)
+    inferred = frozenset(t for t in closed if t not in asserted and _is_instance_fact(t))
+    return Inference(inferred, engine, time.perf_counter() - started)
+
+
+def cached_inferred_file(data_files: Sequence[Path]) -> Path:
+    """The inferred graph for ``data_files`` (plus the ontology), computed once and cached
+    under the user's cache directory by a hash of every input file's content."""
+    inputs = [*resources.ontology_files(), *resources.rule_files(), *data_files]
+    digest = hashlib.sha256(__version__.encode())
+    for path in inputs:
+        digest.update(Path(path).read_bytes())
+    cache_dir = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ecokg"
+    target = cache_dir / f"inferred-{digest.hexdigest()[:32]}.ttl"
+    if not target.is_file():
+        from ecokg.results import write_atomic
+
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, materialise(list(data_files)).turtle())
+    return target
+
+
+def inconsistencies(data_files: Sequence[Path]) -> list[str]:
+    """Instances that belong to two disjoint classes once class membership is closed under
+    the ontology (an OWL 2 RL closure); empty when the data is consistent."""
+    graph = _load([*resources.ontology_files(), *data_files])
+    from owlrl import DeductiveClosure, OWLRL_Semantics
+
+    DeductiveClosure(OWLRL_Semantics).expand(graph)
+    return _disjointness_violations(graph)
+
+
+def _disjointness_violations(graph: rdflib.Graph) -> list[str]:
+    rows = graph.query(
+        """SELECT DISTINCT ?x ?a ?b WHERE {
+             ?axiom a owl:AllDisjointClasses ; owl:members ?list .
+             ?list rdf:rest*/rdf:first ?a . ?list rdf:rest*/rdf:first ?b .
+             FILTER(STR(?a) < STR(?b)) ?x a ?a, ?b . }""",
+        initNs={"owl": OWL, "rdf": RDF},
+    )
+    found = [f"{x} is both {a} and {b}" for x, a, b in rows]  # type: ignore[misc]
+    found += [f"{x} is owl:Nothing" for x in graph.subjects(_ref(_TYPE), _ref(OWL + "Nothing"))]
+    return sorted(found)
+
+
+def serialise_turtle(triples: Iterable[Triple]) -> str:
+    """Sorted Turtle with the ecokg prefixes, so that regenerated files diff cleanly."""
+    from ecokg.namespaces import compact
+
+    def term(iri: str) -> str:
+        text = compact(iri)
+        if text.startswith("<"):
+            return text
+        prefix, _, local = text.partition(":")
+        return f"{prefix}:{local.replace('/', chr(92) + '/')}"  # '/' must be escaped
+
+    used = sorted({compact(i).partition(":")[0] for t in triples for i in t if ":" in compact(i)})
+    # The engine is not written: HermiT and owlrl give the same graph, and the file must not
+    # change with the machine that regenerates it.
+    lines = [
+        "# Inferred by `ecokg reason` from the ontology, its rules and the plan; do not edit.",
+        "# Regenerate with `ecokg reason --output data/inferred.ttl`.",
+    ]
+    lines += [f"@prefix {p}: <{PREFIXES[p]}> ." for p in used if p in PREFIXES]
+    lines.append("")
+    by_subject: dict[str, list[tuple[str, str]]] = {}
+    for s, p, o in sorted(triples):
+        by_subject.setdefault(s, []).append((p, o))
+    for subject, pairs in by_subject.items():
+        body = " ;\n    ".join(f"{'a' if p == _TYPE else term(p)} {term(o)}" for p, o in pairs)
+        lines.append(f"{term(subject)}\n    {body} .")
+    return "\n".join(lines) + "\n"
+
+
+def _ref(iri: str) -> rdflib.URIRef:
+    import rdflib
+
+    return rdflib.URIRef(iri)
+
+
+def _load(paths: Sequence[Path]) -> rdflib.Graph:
+    import rdflib
+
+    graph = rdflib.Graph()
+    for path in paths:
+        try:
+            graph.parse(path, format=_rdflib_format(Path(path)))
+        except FileNotFoundError as error:
+            raise InputError(f"{path}: file not found") from error
+        except Exception as error:  # rdflib raises many parser-specific types
+            raise InputError(f"{path}: cannot parse: {str(error).splitlines()[0]}") from error
+    return graph
+
+
+def _rdflib_format(path: Path) -> str:
+    formats = {
+        ".ttl": "turtle",
+        ".nt": "nt",
+        ".nq": "nquads",
+        ".trig": "trig",
+        ".jsonld": "json-ld",
+        ".json": "json-ld",
+        ".rdf": "xml",
+        ".owl": "xml",
+        ".xml": "xml",
+    }
+    if path.suffix.lower() not in formats:
+        raise InputError(f"{path}: unknown RDF file type {path.suffix!r}")
+    return formats[path.suffix.lower()]
+
+
+def _iri_triples(graph: rdflib.Graph) -> set[Triple]:
+    import rdflib
+
+    return {
+        (str(s), str(p), str(o))
+        for s, p, o in graph
+        if isinstance(s, rdflib.URIRef) and isinstance(o, rdflib.URIRef)
+    }
+
+
+def _tbox(graph: rdflib.Graph) -> set[Triple]:
+    """Class and object-property axioms, including the blank-node lists they use."""
+    import rdflib
+
+    datatype_properties = {
+        str(s) for s in graph.subjects(_ref(_TYPE), _ref(OWL + "DatatypeProperty"))
+    }
+    kept: set[Triple] = set()
+    for s, p, o in graph:
+        if isinstance(o, rdflib.Literal) or str(s) in datatype_properties:
+            continue
+        if str(p) in _TBOX_PREDICATES or (
+            str(p) == _TYPE and str(o).startswith(OWL) and not str(s).startswith(ID)
+        ):
+            kept.add((_node(s), str(p), _node(o)))
+    return kept
+
+
+def _abox(graph: rdflib.Graph) -> set[Triple]:
+    """Instance facts between named things: types and object-property assertions."""
+    import rdflib
+
+    return {
+        (str(s), str(p), str(o))
+        for s, p, o in graph
+        if isinstance(s, rdflib.URIRef)
+        and isinstance(o, rdflib.URIRef)
+        and (str(s).startswith(ID) or (str(p) == _TYPE and not str(o).startswith(OWL)))
+        and (str(p).startswith(ECO) or str(p) == _TYPE)
+    }
+
+
+def _node(term: rdflib.term.Node) -> str:
+    import rdflib
+
+    return f"_:{term}" if isinstance(term, rdflib.BNode) else str(term)
+
+
+def _apply_rules(graph: rdflib.Graph, abox: set[Triple]) -> set[Triple]:
+    """Run the SPARQL CONSTRUCT rules of ontology/rules/ over the data."""
+    from ecokg.namespaces import sparql_prologue
+
+    derived: set[Triple] = set()
+    for rule in resources.rule_files():
+        result = graph.query(sparql_prologue() + rule.read_text(encoding="utf-8"))
+        derived |= {(str(s), str(p), str(o)) for s, p, o in result}  # type: ignore[misc]
+    return derived
+
+
+def _to_ntriples(triples: Iterable[Triple]) -> bytes:
+    def term(value: str) -> str:
+        return value if value.startswith("_:") else f"<{value}>"
+
+    return "".join(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in triples).encode()
+
+
+def _hermit(triples: set[Triple]) -> set[Triple]:
+    """Entailed instance facts according to HermiT (owlready2)."""
+    from owlready2 import OwlReadyInconsistentOntologyError, World, sync_reasoner_hermit
+
+    header = {("https://w3id.org/ecokg/reasoning-input", _TYPE, OWL + "Ontology")}
+    world = World()
+    ontology = world.get_ontology("https://w3id.org/ecokg/reasoning-input").load(
+        fileobj=io.BytesIO(_to_ntriples(header | triples)), format="ntriples"
+    )
+    try:
+        with ontology:
+            sync_reasoner_hermit(world, infer_property_values=True, debug=0)
+    except OwlReadyInconsistentOntologyError as error:
+        raise EcokgError(
+            "the plan is inconsistent with the ontology (HermiT)", exit_code=1
+        ) from error
+    except subprocess.CalledProcessError as error:
+        raise EcokgError(f"HermiT failed: {error}") from error
+    return {
+        (str(s), str(p), str(o))
+        for s, p, o in world.as_rdflib_graph()
+        if str(s).startswith(ID) and not str(o).startswith("_:")
+    }
+
+
+def _owlrl(triples: set[Triple]) -> set[Triple]:
+    """Entailed facts of the OWL 2 RL closure (owlrl, pure Python)."""
+    import rdflib
+    from owlrl import DeductiveClosure, OWLRL_Semantics
+
+    graph = rdflib.Graph()
+    graph.parse(data=_to_ntriples(triples), format="nt")
+    DeductiveClosure(OWLRL_Semantics).expand(graph)
+    violations = _disjointness_violations(graph)
+    if violations:
+        raise EcokgError(
+            f"the data is inconsistent with the ontology: {violations[0]}", exit_code=1
+        )
+    return _iri_triples(graph)
+
+
+def _normalise(tbox: set[Triple], facts: set[Triple]) -> set[Triple]:
+    """Close facts under inverse, symmetric and sub-property axioms (engines differ in what
+    they write out for these), to a fixpoint."""
+    inverse: dict[str, set[str]] = {}
+    for s, p, o in tbox:
+        if p == OWL + "inverseOf":
+            inverse.setdefault(s, set()).add(o)
+            inverse.setdefault(o, set()).add(s)
+    symmetric = {s for s, p, o in tbox if p == _TYPE and o == OWL + "SymmetricProperty"}
+    parents: dict[str, set[str]] = {}
+    for s, p, o in tbox:
+        if p == RDFS + "subPropertyOf":
+            parents.setdefault(s, set()).add(o)
+    closed = set(facts)
+    frontier = set(facts)
+    while frontier:
+        new: set[Triple] = set()
+        for s, p, o in frontier:
+            if p == _TYPE:
+                continue
+            new |= {(o, q, s) for q in inverse.get(p, ())}
+            if p in symmetric:
+                new.add((o, p, s))
+            new |= {(s, q, o) for q in parents.get(p, ())}
+        frontier = new - closed
+        closed |= frontier
+    return closed
+
+
+def _is_instance_fact(triple: Triple) -> bool:
+    """Keep eco: links between instances, and memberships of eco:'s defined classes."""
+    s, p, o = triple
+    if not s.startswith(ID):
+        return False
+    if p == _TYPE:
+        return o in _DEFINED_CLASSES
+    return p.startswith(ECO) and o.startswith(ID)
+
+
+# Classes defined by necessary and sufficient conditions: membership in them is news;
+# membership in a superclass of an asserted class is not worth writing out.
+_DEFINED_CLASSES = {ECO + "BindingIndicator", ECO + "ExpectedIndicator"}
