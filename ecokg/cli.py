@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 import sys
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from ecokg.dataset import Dataset, QueryResult
+    from ecokg.push import Part, Progress
+    from ecokg.store import Store
 
 EXIT_INTERNAL_ERROR = 70
 LANG_CHOICES = ("zh", "en")
@@ -76,6 +80,19 @@ LangOption = Annotated[
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write the result to FILE.", metavar="FILE")
 ]
+EndpointOption = Annotated[
+    str | None,
+    typer.Option(
+        "--endpoint",
+        help="Query this SPARQL 1.1 endpoint (loaded with ecokg push) instead of the "
+        "embedded graph, e.g. http://localhost:7878/query.",
+        metavar="URL",
+    ),
+]
+TimeoutOption = Annotated[
+    float | None,
+    typer.Option("--timeout", help="Seconds to wait for the server (default 30).", metavar="S"),
+]
 
 
 @dataclass
@@ -97,6 +114,18 @@ class LoadOptions:
         from ecokg.dataset import load_dataset
 
         return load_dataset(self.data, bundled=not self.no_bundled, inferred=not self.no_inferred)
+
+    def open_store(self, endpoint: str | None = None, timeout: float | None = None) -> Store:
+        """The store to query: the endpoint given with --endpoint, else the loaded dataset."""
+        from ecokg.store import open_store
+
+        return open_store(
+            endpoint=endpoint,
+            timeout=timeout,
+            data=self.data,
+            bundled=not self.no_bundled,
+            inferred=not self.no_inferred,
+        )
 
 
 def _show_version(value: bool) -> None:
@@ -183,6 +212,8 @@ def sparql(
     output_format: FormatOption = None,
     lang: LangOption = None,
     output: OutputOption = None,
+    endpoint: EndpointOption = None,
+    timeout: TimeoutOption = None,
     data: DataOption = None,
     no_bundled: NoBundledOption = False,
     no_inferred: NoInferredOption = False,
@@ -192,8 +223,8 @@ def sparql(
     text, source = _read_query_argument(query)
     if lang is not None:
         _check_choice("--lang", lang, LANG_CHOICES)
-    dataset = _options(ctx, data, no_bundled, no_inferred).load()
-    _emit(dataset.query(text, source=source), dataset, output_format, lang, output)
+    store = _options(ctx, data, no_bundled, no_inferred).open_store(endpoint, timeout)
+    _emit(store.query(text, source=source), store, output_format, lang, output)
     return 0
 
 
@@ -211,6 +242,8 @@ def query_command(
     output_format: FormatOption = None,
     lang: LangOption = None,
     output: OutputOption = None,
+    endpoint: EndpointOption = None,
+    timeout: TimeoutOption = None,
     data: DataOption = None,
     no_bundled: NoBundledOption = False,
     no_inferred: NoInferredOption = False,
@@ -228,9 +261,156 @@ def query_command(
         raise UsageError("give a query NAME, or --list to see them")
     named = querylib.get_named_query(name)
     values = querylib.parse_assignments(params or [])
-    dataset = _options(ctx, data, no_bundled, no_inferred).load()
-    _emit(querylib.run_named_query(dataset, named, values), dataset, output_format, lang, output)
+    store = _options(ctx, data, no_bundled, no_inferred).open_store(endpoint, timeout)
+    _emit(querylib.run_named_query(store, named, values), store, output_format, lang, output)
     return 0
+
+
+@app.command()
+def push(
+    ctx: typer.Context,
+    endpoint: Annotated[
+        str,
+        typer.Option(
+            "--endpoint",
+            help="The server's SPARQL query endpoint (to check the upload).",
+            metavar="URL",
+        ),
+    ],
+    graph: Annotated[
+        str | None, typer.Option("--graph", help="Put everything into this one graph.")
+    ] = None,
+    store_url: Annotated[
+        str | None,
+        typer.Option(
+            "--store-url",
+            help="Graph Store Protocol URL (default: /store next to the endpoint).",
+            metavar="URL",
+        ),
+    ] = None,
+    user: Annotated[str | None, typer.Option("--user", help="HTTP basic auth user.")] = None,
+    password: Annotated[
+        str | None, typer.Option("--password", help="HTTP basic auth password.")
+    ] = None,
+    token_env: Annotated[
+        str,
+        typer.Option("--token-env", help="Variable holding a bearer token.", metavar="NAME"),
+    ] = "ECOKG_TOKEN",
+    timeout: TimeoutOption = None,
+    data: DataOption = None,
+    no_bundled: NoBundledOption = False,
+    no_inferred: NoInferredOption = False,
+    debug: DebugOption = False,
+) -> int:
+    """Upload the graphs to a SPARQL server: one Graph Store Protocol PUT per named graph."""
+    from ecokg import push as pushing
+    from ecokg.remote import Auth
+
+    auth = Auth.from_options(user, password, token_env)
+    target = store_url or pushing.default_store_url(endpoint)
+    seconds = timeout or pushing.DEFAULT_PUSH_TIMEOUT
+    parts = pushing.plan_parts(_options(ctx, data, no_bundled, no_inferred).load(), graph)
+    with _upload_progress(parts) as progress:
+        pushed = pushing.push_parts(parts, target, auth=auth, timeout=seconds, progress=progress)
+    counts = pushing.server_counts(endpoint, [p.graph for p in pushed], auth=auth, timeout=seconds)
+    for part in pushed:
+        held = counts.get(part.graph)
+        note = "" if held == part.triples else f"; the server holds {held}"
+        _write_text(f"<{part.graph}>: {part.triples} triples in {part.seconds:.2f} s{note}\n")
+    return 0
+
+
+@contextmanager
+def _upload_progress(parts: list[Part]) -> Iterator[Progress | None]:
+    """A Rich progress bar on stderr when it is a terminal, else nothing."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
+
+    columns = (*Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn())
+    with Progress(*columns, console=Console(file=sys.stderr), transient=True) as bar:
+        tasks = {
+            p.graph: bar.add_task(p.graph.rsplit("/", 1)[-1], total=len(p.body)) for p in parts
+        }
+
+        def update(graph: str, sent: int, total: int) -> None:
+            bar.update(tasks[graph], completed=sent, total=total)
+
+        yield update
+
+
+@app.command()
+def reason(
+    ctx: typer.Context,
+    engine: Annotated[
+        str, typer.Option("--engine", help="auto (HermiT with Java, else owlrl), hermit, owlrl.")
+    ] = "auto",
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 if the bundled inferred graph is out of date.")
+    ] = False,
+    output: OutputOption = None,
+    data: DataOption = None,
+    no_bundled: NoBundledOption = False,
+    debug: DebugOption = False,
+) -> int:
+    """Check consistency and materialise the inferred graph (Turtle to stdout or --output)."""
+    from ecokg import reason as reasoning
+    from ecokg import resources
+    from ecokg.results import write_atomic
+
+    options = _options(ctx, data, no_bundled, False)
+    files = ([] if options.no_bundled else [resources.plan_file()]) + options.data
+    if not files:
+        raise UsageError("nothing to reason over: give --data FILE or drop --no-bundled")
+    inference = reasoning.materialise(files, engine=engine)
+    print(
+        f"consistent; {len(inference.triples)} facts inferred by {inference.engine} "
+        f"in {inference.seconds:.1f} s",
+        file=sys.stderr,
+    )
+    if check:
+        current = resources.inferred_file()
+        if not current.is_file() or current.read_text(encoding="utf-8") != inference.turtle():
+            print(f"{current}: out of date (ecokg reason --output {current})", file=sys.stderr)
+            return 1
+        return 0
+    if output is not None:
+        write_atomic(output, inference.turtle())
+    else:
+        _write_text(inference.turtle())
+    return 0
+
+
+from ecokg.ask.command import ask_command  # noqa: E402  (the `ask` verb lives in ecokg/ask/)
+
+app.command("ask")(ask_command)
+
+
+@app.command()
+def audit(
+    ctx: typer.Context,
+    shapes: Annotated[
+        list[Path] | None,
+        typer.Option("--shapes", help="Also run the shapes in FILE. Repeatable.", metavar="FILE"),
+    ] = None,
+    output_format: Annotated[
+        str | None, typer.Option("--format", "-f", help="table, markdown, html, json, ttl.")
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Labels and messages: zh or en.")] = "zh",
+    output: OutputOption = None,
+    data: DataOption = None,
+    no_bundled: NoBundledOption = False,
+    debug: DebugOption = False,
+) -> int:
+    """Check the plan against its SHACL shapes; exit 1 if there is a Violation."""
+    from ecokg.audit.cli_support import emit_audit
+
+    _check_choice("--lang", lang, LANG_CHOICES)
+    options = _options(ctx, data, no_bundled, False)
+    bundled = not options.no_bundled
+    return emit_audit(options.data, bundled, shapes or [], output_format, lang, output, _console)
 
 
 def _print_query_list(queries: list, output_format: str | None, lang: str) -> None:
@@ -269,7 +449,7 @@ def _print_query_list(queries: list, output_format: str | None, lang: str) -> No
 
 def _emit(
     result: QueryResult,
-    dataset: Dataset,
+    store: Store,
     output_format: str | None,
     lang: str | None,
     output: Path | None,
@@ -283,7 +463,8 @@ def _emit(
         _check_choice("--format", output_format, ALL_FORMATS)
     if output_format in (None, TABLE):
         console = _console(record=output is not None)
-        render_result(console, result, dataset, lang)
+        # render_result only asks the store for labels, which every Store gives.
+        render_result(console, result, cast("Dataset", store), lang)
         if output is not None:
             write_atomic(output, console.export_text())
         return
@@ -326,6 +507,12 @@ def _console(record: bool = False) -> Console:
 def _write_text(text: str) -> None:
     sys.stdout.write(text)
     sys.stdout.flush()
+
+
+# `ecokg export` is defined with the publishing library it drives.
+from ecokg.publish.command import export as _export  # noqa: E402
+
+app.command("export")(_export)
 
 
 def _display_path(path: Path) -> str:

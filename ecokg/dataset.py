@@ -199,9 +199,13 @@ def _parse_json_ld(path: Path) -> list[ox.Quad]:
     # rdflib is imported only here: it is slow to import and only JSON-LD needs it.
     import rdflib
 
+    from ecokg.publish.jsonld import inline_context
+
     graph = rdflib.Dataset()
     try:
-        graph.parse(path, format="json-ld")
+        # Our own dumps refer to the published @context by URL; use the shipped copy
+        # instead of fetching it (and never reach the network while loading data).
+        graph.parse(data=inline_context(path.read_bytes()), format="json-ld")
     except Exception as error:  # rdflib raises many unrelated types for bad JSON-LD
         raise InputError(f"{path}: invalid JSON-LD: {error}") from error
     return [

@@ -7,6 +7,13 @@ Each .rq file starts with a header of comment lines::
     # params: programme (eco:Programme) the programme, by IRI or label
     # params: lang (lang) label language [default: zh]
     # returns: project, its Chinese and English labels
+    # ask-zh: 重大工程{programme}有哪些子项目
+    # ask-en: which projects belong to {programme}
+
+``ask-zh`` / ``ask-en`` (optional, repeatable) give typical wordings of the question, with
+``{param}`` placeholders, for the question-answering engine. A parameter type written as a
+vocabulary prefix with a trailing colon, e.g. ``(pt:)``, takes a SKOS concept of that
+namespace, named by IRI, CURIE or label (``土壤污染`` → ``pt:soil-pollution``).
 
 Parameter values are bound with pyoxigraph's SEP-0007 ``substitutions`` — never by string
 formatting. pyoxigraph only substitutes variables of a SELECT query that the SELECT clause
@@ -29,7 +36,8 @@ from ecokg.errors import InputError, UsageError
 from ecokg.namespaces import PREFIXES, XSD, compact, expand
 
 if TYPE_CHECKING:
-    from ecokg.dataset import Dataset, QueryResult, Term
+    from ecokg.dataset import QueryResult, Term
+    from ecokg.store import Store
 
 SCALAR_TYPES: tuple[str, ...] = ("iri", "string", "integer", "decimal", "year", "lang")
 LANGUAGES: tuple[str, ...] = ("zh", "en")
@@ -41,6 +49,15 @@ _PARAM_SPEC = re.compile(
     r"(?:\[default:\s*(?P<default>[^\]]*?)\s*\])?\s*$"
 )
 _VARIABLE = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
+_CONCEPTS = """
+SELECT ?concept ?label WHERE {
+  ?concept a skos:Concept .
+  OPTIONAL {
+    VALUES ?labelProperty { rdfs:label skos:prefLabel skos:altLabel }
+    ?concept ?labelProperty ?label .
+  }
+}
+"""
 _INSTANCES_OF_CLASS = """
 SELECT ?class ?instance ?label WHERE {
   ?instance a/rdfs:subClassOf* ?class .
@@ -68,7 +85,16 @@ class QueryParam:
     @property
     def class_iri(self) -> str | None:
         """The class for an instance-typed parameter (e.g. eco:Township), else None."""
-        return None if self.type in SCALAR_TYPES else expand(self.type)
+        if self.type in SCALAR_TYPES or self.concept_namespace is not None:
+            return None
+        return expand(self.type)
+
+    @property
+    def concept_namespace(self) -> str | None:
+        """The namespace of a SKOS-concept parameter (type ``pt:``), else None."""
+        if not self.type.endswith(":") or self.type.count(":") != 1:
+            return None
+        return expand(self.type)
 
     def signature(self) -> str:
         text = f"{self.name} ({self.type})"
@@ -86,6 +112,8 @@ class NamedQuery:
     params: tuple[QueryParam, ...]
     returns: str
     text: str
+    ask_zh: tuple[str, ...] = ()
+    ask_en: tuple[str, ...] = ()
 
     def title(self, lang: str = "zh") -> str:
         return self.title_en if lang == "en" else self.title_zh
@@ -132,6 +160,8 @@ def parse_named_query(path: Path) -> NamedQuery:
         params=params,
         returns=" ".join(header["returns"]),
         text=text,
+        ask_zh=tuple(line for line in header.get("ask-zh", []) if line),
+        ask_en=tuple(line for line in header.get("ask-en", []) if line),
     )
 
 
@@ -145,10 +175,11 @@ def _parse_param(path: Path, spec: str) -> QueryParam:
         description=match.group("description"),
         default=match.group("default"),
     )
-    if param.type not in SCALAR_TYPES and param.class_iri is None:
+    if param.type not in SCALAR_TYPES and param.class_iri is None and not param.concept_namespace:
         raise InputError(
             f"{path}: parameter {param.name} has unknown type {param.type!r} "
-            f"(use {', '.join(SCALAR_TYPES)} or a class CURIE such as eco:Township)"
+            f"(use {', '.join(SCALAR_TYPES)}, a class CURIE such as eco:Township "
+            "or a vocabulary prefix such as pt:)"
         )
     return param
 
@@ -185,7 +216,7 @@ def parse_assignments(assignments: Iterable[str]) -> dict[str, str]:
 
 
 def bind_parameters(
-    dataset: Dataset, query: NamedQuery, values: Mapping[str, str]
+    dataset: Store, query: NamedQuery, values: Mapping[str, str]
 ) -> dict[str, Term]:
     """Check and convert raw parameter values into RDF terms to substitute."""
     unknown = sorted(set(values) - {param.name for param in query.params})
@@ -206,13 +237,13 @@ def bind_parameters(
     return bindings
 
 
-def run_named_query(dataset: Dataset, query: NamedQuery, values: Mapping[str, str]) -> QueryResult:
+def run_named_query(dataset: Store, query: NamedQuery, values: Mapping[str, str]) -> QueryResult:
     """Bind the parameters and run the query on the dataset."""
     bindings = bind_parameters(dataset, query, values)
     return dataset.query(query.text, bindings, source=str(query.path))
 
 
-def convert_value(dataset: Dataset, param: QueryParam, raw: str) -> Term:
+def convert_value(dataset: Store, param: QueryParam, raw: str) -> Term:
     """One raw value → RDF term for its declared type (UsageError when it does not fit)."""
     value = raw.strip()
 
@@ -246,6 +277,8 @@ def convert_value(dataset: Dataset, param: QueryParam, raw: str) -> Term:
         if iri is None:
             raise wrong("an IRI: <https://...>, https://... or a CURIE such as eco:Project")
         return iri
+    if param.concept_namespace is not None:
+        return resolve_concept(dataset, param.concept_namespace, value, param_name=param.name)
     class_iri = param.class_iri
     assert class_iri is not None  # _parse_param rejected every other type
     return resolve_instance(dataset, class_iri, value, param_name=param.name)
@@ -272,7 +305,7 @@ def normalize_label(label: str) -> str:
     return " ".join(label.split()).casefold()
 
 
-def instance_labels(dataset: Dataset, class_iri: str) -> dict[str, list[str]]:
+def instance_labels(dataset: Store, class_iri: str) -> dict[str, list[str]]:
     """Instances of a class (subclasses included) with their labels in any language."""
     result = dataset.query(_INSTANCES_OF_CLASS, {"class": ox.NamedNode(class_iri)})
     instances: dict[str, list[str]] = {}
@@ -288,7 +321,7 @@ def instance_labels(dataset: Dataset, class_iri: str) -> dict[str, list[str]]:
 
 
 def resolve_instance(
-    dataset: Dataset, class_iri: str, value: str, *, param_name: str = "value"
+    dataset: Store, class_iri: str, value: str, *, param_name: str = "value"
 ) -> ox.NamedNode:
     """An instance of ``class_iri`` named by IRI, CURIE, label or IRI slug."""
     instances = instance_labels(dataset, class_iri)
@@ -314,6 +347,52 @@ def resolve_instance(
     choices += [compact(instance) for instance in instances]
     raise UsageError(
         f"parameter {param_name}={value!r}: no {class_name} has this IRI or label"
+        + _did_you_mean(value, choices)
+    )
+
+
+def concept_labels(dataset: Store, namespace: str) -> dict[str, list[str]]:
+    """SKOS concepts whose IRI is in ``namespace``, with their labels in any language."""
+    result = dataset.query(_CONCEPTS)
+    concepts: dict[str, list[str]] = {}
+    assert isinstance(result, ox.QuerySolutions)
+    for solution in result:
+        concept, label = solution["concept"], solution["label"]
+        if not isinstance(concept, ox.NamedNode) or not concept.value.startswith(namespace):
+            continue
+        labels = concepts.setdefault(concept.value, [])
+        if isinstance(label, ox.Literal) and label.value not in labels:
+            labels.append(label.value)
+    return concepts
+
+
+def resolve_concept(
+    dataset: Store, namespace: str, value: str, *, param_name: str = "value"
+) -> ox.NamedNode:
+    """A SKOS concept of ``namespace`` named by IRI, CURIE, label, altLabel or local name."""
+    concepts = concept_labels(dataset, namespace)
+    scheme = compact(namespace)
+    iri = parse_iri(value)
+    if iri is not None and iri.value in concepts:
+        return iri
+    wanted = normalize_label(value)
+    matches = sorted(
+        concept
+        for concept, labels in concepts.items()
+        if wanted in {normalize_label(label) for label in labels}
+        or concept[len(namespace) :] == value.strip()
+    )
+    if len(matches) == 1:
+        return ox.NamedNode(matches[0])
+    if len(matches) > 1:
+        listed = ", ".join(compact(match) for match in matches)
+        raise UsageError(f"parameter {param_name}={value!r} is ambiguous: {listed}")
+    if not concepts:
+        raise UsageError(f"parameter {param_name}={value!r}: the dataset has no {scheme} concept")
+    choices = [label for labels in concepts.values() for label in labels]
+    choices += [compact(concept) for concept in concepts]
+    raise UsageError(
+        f"parameter {param_name}={value!r}: no {scheme} concept has this IRI or label"
         + _did_you_mean(value, choices)
     )
 
@@ -349,6 +428,8 @@ def free_variables(sparql: str) -> set[str]:
             for key, child in node.items():
                 is_binding = (
                     (name == "BGP" and key == "triples")
+                    # triple patterns inside FILTER (NOT) EXISTS bind their variables too
+                    or (name == "TriplesBlock" and key == "triples")
                     or (name == "Extend" and key == "var")
                     or (name in ("values", "ToMultiSet") and key in ("var", "res"))
                     or (name == "Graph" and key == "term")

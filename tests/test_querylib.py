@@ -191,3 +191,34 @@ def test_named_queries_on_the_bundled_plan(dataset: Dataset) -> None:
         {"t": ox.NamedNode(iri)},
     )
     assert {row["project"] for row in rows} == {row["p"] for row in solutions(direct)}
+
+
+def test_ask_wordings_and_concept_parameters_parse(tmp_path: Path) -> None:
+    path = write_query(
+        tmp_path,
+        "# title-zh: 甲\n# title-en: A\n# params: problemType (pt:) the problem type\n"
+        "# returns: x\n# ask-zh: 哪些项目治理{problemType}\n# ask-zh: {problemType}的项目\n"
+        "# ask-en: which projects address {problemType}\n",
+        "SELECT ?problemType ?x WHERE { ?x eco:problemType ?problemType }",
+    )
+    query = querylib.parse_named_query(path)
+    assert query.ask_zh == ("哪些项目治理{problemType}", "{problemType}的项目")
+    assert query.ask_en == ("which projects address {problemType}",)
+    (param_,) = query.params
+    assert param_.concept_namespace == "https://w3id.org/ecokg/def/problem-type#"
+    assert param_.class_iri is None
+    plain = write_query(tmp_path, "# title-zh: 甲\n# title-en: A\n# params: none\n# returns: x\n")
+    assert querylib.parse_named_query(plain).ask_zh == ()
+
+
+@pytest.mark.parametrize(
+    "value", ["土壤污染", "soil pollution", "受污染耕地", "pt:soil-pollution", "soil-pollution"]
+)
+def test_concept_parameter_resolves_labels(mini_dataset: Dataset, value: str) -> None:
+    concept = querylib.convert_value(mini_dataset, param("pt:"), value)
+    assert concept == ox.NamedNode("https://w3id.org/ecokg/def/problem-type#soil-pollution")
+
+
+def test_unknown_concept_suggests_labels(mini_dataset: Dataset) -> None:
+    with pytest.raises(UsageError, match=r"no pt: concept.*did you mean .*'土壤污染'"):
+        querylib.convert_value(mini_dataset, param("pt:"), "土壤污柒")

@@ -1,0 +1,68 @@
+"""Benchmark ``ecokg audit`` on the bundled plan (not a timed test).
+
+Measures, with several repeats and the median:
+- the whole ``ecokg audit`` process and the whole ``ecokg info`` process (subprocess), and
+- the shapes alone (pyshacl on the loaded graph, in-process),
+and prints them with their ratios to ``ecokg info`` in the same run, so that numbers from a
+busy or a fast machine can be compared. Target: the whole audit under 2 s.
+
+    python bench/bench_audit.py [--repeats N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+
+def median_seconds(action: Callable[[], object], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run_cli(*args: str) -> None:
+    # Exit code 1 is the audit's "there are violations": not a failure here.
+    completed = subprocess.run(
+        [sys.executable, "-m", "ecokg", *args], capture_output=True, check=False
+    )
+    if completed.returncode not in (0, 1):
+        raise SystemExit(completed.stderr.decode())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    repeats = parser.parse_args().repeats
+
+    from ecokg.audit import engine
+
+    info = median_seconds(lambda: run_cli("info"), repeats)
+    whole = median_seconds(lambda: run_cli("audit", "--format", "json"), repeats)
+    load = median_seconds(lambda: engine.load_graph(engine.plan_files()), repeats)
+    graph = engine.load_graph(engine.plan_files())
+    shapes = engine.load_shapes()
+    engine.run_audit(graph, shapes)  # warm the prepared-query cache, as one CLI run does
+    shapes_only = median_seconds(lambda: engine.run_audit(graph, shapes), repeats)
+
+    rows = [
+        ("ecokg info (process)", info),
+        ("ecokg audit (process)", whole),
+        ("load ontology + plan (rdflib)", load),
+        ("shapes only (pyshacl)", shapes_only),
+    ]
+    print(f"{'measure':<32}{'median s':>10}{'× info':>9}   (repeats: {repeats})")
+    for name, seconds in rows:
+        print(f"{name:<32}{seconds:>10.3f}{seconds / info:>9.2f}")
+    print(f"target: ecokg audit < 2 s -> {'met' if whole < 2 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

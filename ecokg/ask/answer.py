@@ -1,0 +1,209 @@
+"""Run the matched query and present the answer: a Rich table or JSON.
+
+Cells that are IRIs carry their labels in both languages; the table shows the label in
+the question's language. Columns that only repeat something already shown are left out
+of the table (the bound parameters, and ``projectZh``/``projectEn`` beside ``project``),
+never out of the JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+
+from ecokg import querylib
+from ecokg.ask.entities import EntityIndex
+from ecokg.ask.intents import IntentMatch
+from ecokg.ask.linking import Mention
+from ecokg.errors import UsageError
+from ecokg.namespaces import compact
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ecokg.dataset import Dataset
+
+LANG_SUFFIXES = {"zh": "Zh", "en": "En"}
+EVIDENCE_ZH = {"stated": "规划明示", "inferred": "推理得出"}
+NO_RESULTS = {"zh": "没有找到结果", "en": "No results"}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One value of a result row; an IRI has its labels in zh and en."""
+
+    value: str
+    iri: str | None = None
+    label_zh: str | None = None
+    label_en: str | None = None
+
+    def text(self, lang: str) -> str:
+        if self.iri is None:
+            return EVIDENCE_ZH.get(self.value, self.value) if lang == "zh" else self.value
+        label = self.label_en if lang == "en" else self.label_zh
+        return label or self.label_zh or self.label_en or compact(self.iri)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"value": self.value}
+        if self.iri is not None:
+            data["iri"] = self.iri
+            data["label"] = {"zh": self.label_zh, "en": self.label_en}
+        return data
+
+
+@dataclass
+class Answer:
+    """A question, how it was understood and the rows that answer it."""
+
+    question: str
+    lang: str
+    match: IntentMatch
+    mentions: list[Mention]
+    columns: list[str]
+    rows: list[list[Cell | None]]
+
+    @property
+    def sparql(self) -> str:
+        return self.match.query.text
+
+    def entities(self) -> list[dict[str, Any]]:
+        """Each mention with the entity it was taken to name (the bound one if bound)."""
+        bound = {id(b.mention): b for b in self.match.bindings if b.mention is not None}
+        listed = []
+        for mention in self.mentions:
+            binding = bound.get(id(mention))
+            entity = binding.entity if binding and binding.entity else mention.best.entity
+            rank = next(c.rank for c in mention.candidates if c.entity is entity)
+            listed.append(
+                {
+                    "text": mention.text,
+                    "iri": entity.iri,
+                    "kind": entity.kind,
+                    "label": {"zh": entity.label_zh, "en": entity.label_en},
+                    "param": binding.param.name if binding else None,
+                    "match": rank,
+                }
+            )
+        return listed
+
+    def to_json(self) -> dict[str, Any]:
+        query = self.match.query
+        return {
+            "question": self.question,
+            "lang": self.lang,
+            "intent": {
+                "query": query.name,
+                "title": query.title(self.lang),
+                "score": self.match.score,
+            },
+            "entities": self.entities(),
+            "params": {b.param.name: b.value.strip("<>") for b in self.match.bindings},
+            "sparql": self.sparql,
+            "columns": self.columns,
+            "rows": [[cell.to_json() if cell else None for cell in row] for row in self.rows],
+        }
+
+
+def run_match(
+    dataset: Dataset,
+    index: EntityIndex,
+    question: str,
+    lang: str,
+    mentions: Sequence[Mention],
+    match: IntentMatch,
+) -> Answer:
+    """Bind the parameters, run the query and read the rows with labels."""
+    result = querylib.run_named_query(dataset, match.query, match.values())
+    if not isinstance(result, ox.QuerySolutions):
+        raise UsageError(f"query {match.query.name}: not a SELECT query")
+    columns = [variable.value for variable in result.variables]
+    terms = [[solution[column] for column in columns] for solution in result]
+    labels = _labels(dataset, index, {t.value for row in terms for t in row if _is_iri(t)})
+    rows = [[_cell(term, labels) for term in row] for row in terms]
+    return Answer(question, lang, match, list(mentions), columns, rows)
+
+
+def _is_iri(term: object) -> bool:
+    return isinstance(term, ox.NamedNode)
+
+
+def _labels(
+    dataset: Dataset, index: EntityIndex, iris: set[str]
+) -> dict[str, tuple[str | None, str | None]]:
+    labels: dict[str, tuple[str | None, str | None]] = {}
+    for iri in iris:
+        entity = index.entities.get(iri)
+        if entity is not None:
+            labels[iri] = (entity.label_zh, entity.label_en)
+        else:
+            labels[iri] = (dataset.label(iri, "zh"), dataset.label(iri, "en"))
+    return labels
+
+
+def _cell(term: object, labels: dict[str, tuple[str | None, str | None]]) -> Cell | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        zh, en = labels.get(term.value, (None, None))
+        return Cell(term.value, term.value, zh, en)
+    if isinstance(term, ox.Literal | ox.BlankNode):
+        return Cell(term.value)
+    return Cell(str(term))
+
+
+def table_columns(answer: Answer) -> list[int]:
+    """Indexes of the columns the table shows."""
+    params = {binding.param.name for binding in answer.match.bindings}
+    names = set(answer.columns)
+    other = LANG_SUFFIXES["en" if answer.lang == "zh" else "zh"]
+    own = LANG_SUFFIXES[answer.lang]
+    shown = []
+    for number, column in enumerate(answer.columns):
+        if column in params or column.endswith(other):
+            continue
+        if column.endswith(own) and column[: -len(own)] in names:
+            continue  # the IRI column beside it shows this label
+        shown.append(number)
+    return shown
+
+
+def render(console: Console, answer: Answer, *, explain: bool = False) -> None:
+    """The understood question, the bound parameters, then the table of results."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    lang = answer.lang
+    query = answer.match.query
+    score = f"{query.name}, score {answer.match.score:g}"
+    console.print(f"[bold]{escape(query.title(lang))}[/bold]  [dim]({score})[/dim]")
+    for binding in answer.match.bindings:
+        if binding.entity is not None:
+            label = escape(binding.entity.label(lang))
+            shown = f"{label} [dim]<{compact(binding.entity.iri)}>[/dim]"
+        else:
+            shown = escape(binding.value)
+        console.print(f"  {binding.param.name} = {shown}")
+    if explain:
+        console.print()
+        console.out(answer.sparql.rstrip("\n"), highlight=False)
+        console.print()
+    if not answer.rows:
+        console.print(NO_RESULTS[lang])
+        return
+    columns = table_columns(answer)
+    table = Table(header_style="bold")
+    for number in columns:
+        name = answer.columns[number]
+        own = LANG_SUFFIXES[lang]
+        table.add_column(name[: -len(own)] if name.endswith(own) else name, overflow="fold")
+    for row in answer.rows:
+        table.add_row(*(escape(cell.text(lang)) if (cell := row[n]) else "" for n in columns))
+    console.print(table)
+    count = len(answer.rows)
+    if lang == "zh":
+        console.print(f"共 {count} 条", style="dim")
+    else:
+        console.print(f"{count} row{'s' if count != 1 else ''}", style="dim")

@@ -1,0 +1,65 @@
+"""The entity index cache, keyed by a content hash of the loaded files.
+
+Building the index computes pinyin (pypinyin takes ~0.4 s to import), so it is built once
+per distinct dataset and written as JSON to ``$XDG_CACHE_HOME/ecokg`` (or
+``~/.cache/ecokg``), atomically: concurrent runs never read a half-written file. A cache
+that cannot be read or written is ignored — the index is then built in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ecokg.ask.entities import EntityIndex, build_index
+from ecokg.errors import EcokgError
+
+if TYPE_CHECKING:
+    from ecokg.dataset import Dataset
+
+# Bump when the index format or the way names are derived changes.
+INDEX_VERSION = "4"
+
+
+def cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/ecokg``, else ``~/.cache/ecokg``."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "ecokg"
+
+
+def dataset_fingerprint(dataset: Dataset, concept_namespaces: Iterable[str] = ()) -> str:
+    """A hash of the content of every loaded file (and its graph) plus the index options."""
+    digest = hashlib.sha256(f"ecokg-ask-index {INDEX_VERSION}\n".encode())
+    for loaded in dataset.files:
+        digest.update(f"{loaded.graph}\n".encode())
+        digest.update(hashlib.sha256(loaded.path.read_bytes()).digest())
+    for namespace in sorted(set(concept_namespaces)):
+        digest.update(f"concepts {namespace}\n".encode())
+    return digest.hexdigest()[:32]
+
+
+def load_index(
+    dataset: Dataset, concept_namespaces: Iterable[str] = (), *, use_cache: bool = True
+) -> EntityIndex:
+    """The entity index of the dataset, from the cache when it holds this dataset's."""
+    namespaces = sorted(set(concept_namespaces))
+    if not use_cache:
+        return build_index(dataset, namespaces)
+    path = cache_dir() / f"ask-index-{dataset_fingerprint(dataset, namespaces)}.json"
+    try:
+        return EntityIndex.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # missing, unreadable or from another version: rebuild
+    index = build_index(dataset, namespaces)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        from ecokg.results import write_atomic
+
+        write_atomic(path, json.dumps(index.to_json(), ensure_ascii=False, separators=(",", ":")))
+    except (OSError, EcokgError):
+        pass  # a read-only home still answers questions, just more slowly
+    return index

@@ -1,0 +1,110 @@
+"""Answer a question: link its entities, match an intent, run the named query.
+
+``ask(question, dataset)`` returns an :class:`~ecokg.ask.answer.Answer`; a question about
+something the dataset does not know raises :class:`UnknownNameError` (with "did you
+mean" suggestions) and a question no query matches raises :class:`NoIntentError` (with
+the list of what can be asked). Both are usage errors (exit code 2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ecokg import querylib
+from ecokg.ask.answer import Answer, run_match
+from ecokg.ask.cache import load_index
+from ecokg.ask.entities import Entity, EntityIndex
+from ecokg.ask.intents import IntentMatch, concept_namespaces, known_words, match_intents
+from ecokg.ask.linking import Mention, Unknown, find_unknown, link, suggest
+from ecokg.ask.text import question_language
+from ecokg.dataset import Dataset
+from ecokg.errors import UsageError
+from ecokg.querylib import NamedQuery
+
+# Below this similarity (0–100) a question does not read like any query's wordings.
+MIN_SCORE = 60.0
+
+
+class UnknownNameError(UsageError):
+    """The question names a place or thing the dataset does not know."""
+
+    def __init__(self, unknown: Sequence[Unknown], suggestions: Sequence[Entity], lang: str):
+        self.unknown = list(unknown)
+        self.suggestions = list(suggestions)
+        names = (
+            "、".join(u.text for u in unknown)
+            if lang == "zh"
+            else ", ".join(repr(u.text) for u in unknown)
+        )
+        labels = [entity.label(lang) for entity in suggestions]
+        if lang == "zh":
+            hint = f"；您是否要找：{'、'.join(labels)}？" if labels else ""
+            message = f"数据中没有“{names}”{hint}"
+        else:
+            hint = (
+                f"; did you mean {' or '.join(repr(label) for label in labels)}?" if labels else ""
+            )
+            message = f"the plan does not name {names}{hint}"
+        super().__init__(message)
+
+
+class NoIntentError(UsageError):
+    """The question matches none of the named queries."""
+
+    def __init__(self, queries: Sequence[NamedQuery], lang: str):
+        self.titles = [query.title(lang) for query in queries]
+        lead = (
+            "无法理解这个问题。可以这样问："
+            if lang == "zh"
+            else ("cannot match the question to a query. You can ask about:")
+        )
+        super().__init__(lead + "".join(f"\n  - {title}" for title in self.titles))
+
+
+@dataclass
+class Asker:
+    """The dataset, its entity index and the query library, ready for questions."""
+
+    dataset: Dataset
+    index: EntityIndex
+    queries: list[NamedQuery]
+    words: set[str]
+
+    @classmethod
+    def create(
+        cls,
+        dataset: Dataset,
+        queries: Sequence[NamedQuery] | None = None,
+        *,
+        use_cache: bool = True,
+    ) -> Asker:
+        library = list(queries) if queries is not None else querylib.list_named_queries()
+        index = load_index(dataset, concept_namespaces(library), use_cache=use_cache)
+        return cls(dataset, index, library, known_words(library))
+
+    def understand(self, question: str) -> tuple[str, list[Mention], IntentMatch]:
+        """Language, entity mentions and the best intent (raising when there is none)."""
+        if not question.strip():
+            raise UsageError('give a question, e.g. ecokg ask "泗溪镇有哪些项目？"')
+        lang = question_language(question)
+        mentions = link(self.index, question, self.words)
+        unknown = find_unknown(self.index, question, mentions, self.words)
+        if unknown:
+            places = all(u.place_like for u in unknown)
+            raise UnknownNameError(
+                unknown, suggest(self.index, unknown[0].text, lang, places_only=places), lang
+            )
+        matches = match_intents(self.queries, question, lang, mentions)
+        if not matches or matches[0].score < MIN_SCORE:
+            raise NoIntentError(self.queries, lang)
+        return lang, mentions, matches[0]
+
+    def ask(self, question: str) -> Answer:
+        lang, mentions, match = self.understand(question)
+        return run_match(self.dataset, self.index, question, lang, mentions, match)
+
+
+def ask(question: str, dataset: Dataset, *, use_cache: bool = True) -> Answer:
+    """Answer one question on a loaded dataset with the bundled query library."""
+    return Asker.create(dataset, use_cache=use_cache).ask(question)

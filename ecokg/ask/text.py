@@ -1,0 +1,65 @@
+"""Text normalisation shared by entity linking and intent matching.
+
+A text is cut into *units*: one unit per Chinese character (or other single word
+character such as Ⅱ) and one unit per run of latin letters and digits. Units are
+NFKC-normalised and case-folded, and each keeps the character offsets it came from in the
+original text, so a match on units maps back to a span of the question.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import NamedTuple
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_UNIT = re.compile(r"[a-z0-9]+|[^\W_]")
+
+
+class Unit(NamedTuple):
+    """One unit of a text and where it is in the original string."""
+
+    text: str
+    start: int
+    end: int
+
+    @property
+    def is_latin(self) -> bool:
+        return self.text.isascii()
+
+
+def has_cjk(text: str) -> bool:
+    return _CJK.search(text) is not None
+
+
+def question_language(text: str) -> str:
+    """'zh' when the question has any Chinese character, else 'en'."""
+    return "zh" if has_cjk(text) else "en"
+
+
+def units(text: str) -> list[Unit]:
+    """The units of ``text`` with their offsets in ``text``."""
+    normalized: list[str] = []
+    offsets: list[int] = []
+    for index, char in enumerate(text):
+        folded = unicodedata.normalize("NFKC", char).casefold()
+        normalized.append(folded)
+        offsets.extend([index] * len(folded))
+    flat = "".join(normalized)
+    return [
+        Unit(match.group(), offsets[match.start()], offsets[match.end() - 1] + 1)
+        for match in _UNIT.finditer(flat)
+    ]
+
+
+def key(text: str) -> str:
+    """The matching key of a name: its units joined without separators.
+
+    ``"Sixi Town"`` → ``"sixitown"``, ``"泗溪镇"`` → ``"泗溪镇"``, ``"Zone 1"`` → ``"zone1"``.
+    """
+    return "".join(unit.text for unit in units(text))
+
+
+def latin_words(text: str) -> list[str]:
+    """The latin words (letter/digit runs) of a text, case-folded."""
+    return [unit.text for unit in units(text) if unit.is_latin]

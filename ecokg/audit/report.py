@@ -1,0 +1,195 @@
+"""Render an audit report: terminal (Rich), Markdown, HTML, JSON or the SHACL report in Turtle."""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from ecokg.audit.engine import FAMILIES, SEVERITIES, SHP, AuditReport, Finding
+from ecokg.namespaces import compact
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+FORMATS = ("table", "markdown", "html", "json", "ttl")
+SHAPES_NAMESPACE = str(SHP)
+
+_TITLES = {
+    "zh": {
+        "title": "规划一致性审核",
+        "summary": "共 {total} 项发现：{counts}",
+        "none": "未发现问题：规划与全部规则相符。",
+        "focus": "对象",
+        "message": "说明",
+        "sources": "出处",
+        "shape": "规则",
+    },
+    "en": {
+        "title": "Plan consistency audit",
+        "summary": "{total} findings: {counts}",
+        "none": "No findings: the plan satisfies every shape.",
+        "focus": "entity",
+        "message": "finding",
+        "sources": "sections",
+        "shape": "shape",
+    },
+}
+_SEVERITY_ZH = {"Violation": "违规", "Warning": "警告", "Info": "提示"}
+_FAMILY_ZH = {
+    "structure": "结构",
+    "sums": "合计",
+    "shares-units": "占比与单位",
+    "space": "空间",
+    "cross-section": "章节间一致",
+    "targets": "目标",
+    "completeness": "完整性",
+}
+
+
+def render_json(report: AuditReport) -> str:
+    return json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n"
+
+
+def render_ttl(report: AuditReport) -> str:
+    """The standard sh:ValidationReport graph (messages keep their language tags)."""
+    report.report_graph.bind("sh", "http://www.w3.org/ns/shacl#")
+    report.report_graph.bind("shp", "https://w3id.org/ecokg/shapes#")
+    return str(report.report_graph.serialize(format="turtle"))
+
+
+def render_markdown(report: AuditReport, lang: str) -> str:
+    words = _TITLES[lang]
+    lines = [f"# {words['title']}", "", _summary_line(report, lang), ""]
+    if not report.findings:
+        lines += [words["none"], ""]
+    for severity, family, findings in _groups(report):
+        lines += [f"## {_severity_name(severity, lang)} · {_family_name(family, lang)}", ""]
+        header = (words["focus"], words["message"], words["sources"], words["shape"])
+        lines += ["| " + " | ".join(header) + " |", "|---|---|---|---|"]
+        for finding in findings:
+            cells = (
+                _focus_text(finding, lang),
+                finding.message[lang],
+                "；".join(finding.sources) if lang == "zh" else "; ".join(finding.sources),
+                "`" + _shape_id(finding) + "`",
+            )
+            lines.append("| " + " | ".join(_md_cell(cell) for cell in cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def render_html(report: AuditReport, lang: str) -> str:
+    words = _TITLES[lang]
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{lang}"><head><meta charset="utf-8">',
+        f"<title>{html.escape(words['title'])}</title>",
+        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}"
+        ".Violation{color:#a00}.Warning{color:#a60}</style></head><body>",
+        f"<h1>{html.escape(words['title'])}</h1>",
+        f"<p>{html.escape(_summary_line(report, lang))}</p>",
+    ]
+    if not report.findings:
+        parts.append(f"<p>{html.escape(words['none'])}</p>")
+    for severity, family, findings in _groups(report):
+        heading = f"{_severity_name(severity, lang)} · {_family_name(family, lang)}"
+        parts.append(f'<h2 class="{html.escape(severity)}">{html.escape(heading)}</h2>')
+        header = "".join(
+            f"<th>{html.escape(words[key])}</th>"
+            for key in ("focus", "message", "sources", "shape")
+        )
+        parts.append(f"<table><tr>{header}</tr>")
+        for finding in findings:
+            cells = (
+                _focus_text(finding, lang),
+                finding.message[lang],
+                "；".join(finding.sources),
+                _shape_id(finding),
+            )
+            parts.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+        parts.append("</table>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def print_report(console: Console, report: AuditReport, lang: str) -> None:
+    """The terminal rendering: one Rich table per severity and family."""
+    from rich.table import Table
+
+    words = _TITLES[lang]
+    console.print(words["title"], style="bold")
+    console.print(_summary_line(report, lang))
+    if not report.findings:
+        console.print(words["none"], style="green")
+        return
+    for severity, family, findings in _groups(report):
+        style = {"Violation": "red", "Warning": "yellow"}.get(severity, "cyan")
+        table = Table(
+            title=f"{_severity_name(severity, lang)} · {_family_name(family, lang)}",
+            title_style=f"bold {style}",
+            header_style="bold",
+            show_lines=True,
+        )
+        for key in ("focus", "message", "sources", "shape"):
+            table.add_column(words[key], overflow="fold")
+        for finding in findings:
+            table.add_row(
+                _focus_text(finding, lang),
+                finding.message[lang],
+                "\n".join(finding.sources),
+                _shape_id(finding),
+            )
+        console.print(table)
+
+
+def _groups(report: AuditReport) -> Iterator[tuple[str, str, list[Finding]]]:
+    """Findings grouped by severity, then family, in the report's (sorted) order."""
+    keys: list[tuple[str, str]] = []
+    grouped: dict[tuple[str, str], list[Finding]] = {}
+    for finding in report.findings:
+        key = (finding.severity, finding.family)
+        if key not in grouped:
+            keys.append(key)
+            grouped[key] = []
+        grouped[key].append(finding)
+    for key in keys:
+        yield key[0], key[1], grouped[key]
+
+
+def _summary_line(report: AuditReport, lang: str) -> str:
+    counts = report.count_by("severity")
+    ordered = [s for s in SEVERITIES if s in counts]
+    joined = ", ".join(f"{_severity_name(s, lang)} {counts[s]}" for s in ordered) or "-"
+    families = report.count_by("family")
+    by_family = ", ".join(
+        f"{_family_name(f, lang)} {families[f]}" for f in FAMILIES if f in families
+    )
+    text = _TITLES[lang]["summary"].format(total=len(report.findings), counts=joined)
+    return f"{text} ({by_family})" if by_family else text
+
+
+def _severity_name(severity: str, lang: str) -> str:
+    return _SEVERITY_ZH.get(severity, severity) if lang == "zh" else severity
+
+
+def _family_name(family: str, lang: str) -> str:
+    return _FAMILY_ZH.get(family, family) if lang == "zh" else family
+
+
+def _focus_text(finding: Finding, lang: str) -> str:
+    short = compact(finding.focus) if "://" in finding.focus else finding.focus
+    label = finding.focus_label.get(lang) or short
+    return label if label == short else f"{label} ({short})"
+
+
+def _shape_id(finding: Finding) -> str:
+    if finding.shape.startswith(SHAPES_NAMESPACE):
+        return "shp:" + finding.shape[len(SHAPES_NAMESPACE) :]
+    return compact(finding.shape) if "://" in finding.shape else finding.shape
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")

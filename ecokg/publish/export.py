@@ -1,0 +1,310 @@
+"""Deterministic exports of the dataset, so that diffs between releases are readable.
+
+Quads are sorted (by their N-Quads text) and blank nodes get labels derived from a hash of
+their content — their own triples, the triples pointing at them and, recursively, those of
+the blank nodes they connect to — so the same graph always gives the same bytes. ``--base``
+moves the instance IRIs (``https://w3id.org/ecokg/id/…``) to a publisher's own domain; the
+ontology's terms (``eco:`` and its vocabularies) and the named graphs stay where they are.
+
+Files are written atomically: the serialiser writes into a temporary file next to the
+target, which replaces the target only once complete (:func:`atomic_output`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+from urllib.parse import urlsplit
+
+import pyoxigraph as ox
+
+from ecokg.errors import InputError, UsageError
+from ecokg.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PLAN, ID, PREFIXES
+
+if TYPE_CHECKING:
+    from ecokg.dataset import Dataset
+
+FORMATS: tuple[str, ...] = ("ttl", "nt", "nq", "trig", "jsonld", "xml")
+PARTS: tuple[str, ...] = ("all", "ontology", "data", "inferred")
+QUAD_FORMATS = frozenset({"nq", "trig"})
+GRAPHS_OF_PART: dict[str, tuple[str, ...]] = {
+    "ontology": (GRAPH_ONTOLOGY,),
+    "data": (GRAPH_PLAN,),
+    "inferred": (GRAPH_INFERRED,),
+    "all": (GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_INFERRED),
+}
+SUFFIXES: dict[str, str] = {
+    "ttl": ".ttl",
+    "nt": ".nt",
+    "nq": ".nq",
+    "trig": ".trig",
+    "jsonld": ".jsonld",
+    "xml": ".rdf",
+}
+MEDIA_TYPES: dict[str, str] = {
+    "ttl": "text/turtle",
+    "nt": "application/n-triples",
+    "nq": "application/n-quads",
+    "trig": "application/trig",
+    "jsonld": "application/ld+json",
+    "xml": "application/rdf+xml",
+}
+_OX_FORMATS: dict[str, ox.RdfFormat] = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+_WITH_PREFIXES = frozenset({"ttl", "trig", "xml"})
+
+Node = ox.NamedNode | ox.BlankNode
+
+
+def check_choice(option: str, value: str, choices: Sequence[str]) -> str:
+    """``value`` if it is one of ``choices``, else a usage error naming them."""
+    if value not in choices:
+        raise UsageError(f"{option} {value!r}: choose one of {', '.join(choices)}")
+    return value
+
+
+def check_base(base: str | None) -> str:
+    """The instance namespace to publish under: an absolute http(s) IRI ending in /."""
+    if base is None:
+        return ID
+    parts = urlsplit(base)
+    problem = None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        problem = "it must be an absolute http(s) IRI"
+    elif not base.endswith("/"):
+        problem = "it must end with /"
+    elif any(char in base for char in ' <>"{}|\\^`') or parts.query:
+        problem = "it contains characters not allowed here"
+    if problem is None:
+        try:
+            ox.NamedNode(base)
+        except ValueError:
+            problem = "it is not a valid IRI"
+    if problem is not None:
+        raise UsageError(f"--base {base!r}: {problem}")
+    return base
+
+
+def rebase_iri(iri: str, base: str) -> str:
+    """An instance IRI moved under ``base``; any other IRI unchanged."""
+    if base != ID and iri.startswith(ID):
+        return base + iri[len(ID) :]
+    return iri
+
+
+def prefixes_for(base: str = ID) -> dict[str, str]:
+    """The known prefixes, the instance ones moved under ``base``."""
+    return {prefix: rebase_iri(namespace, base) for prefix, namespace in PREFIXES.items()}
+
+
+def select_quads(dataset: Dataset, part: str = "all") -> list[ox.Quad]:
+    """The quads of the named graphs making up ``part`` (ontology, data, inferred, all)."""
+    check_choice("--part", part, PARTS)
+    quads: list[ox.Quad] = []
+    for graph in GRAPHS_OF_PART[part]:
+        quads.extend(dataset.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+    return quads
+
+
+def rebase_quads(quads: Iterable[ox.Quad], base: str) -> list[ox.Quad]:
+    """Quads with their instance IRIs (subjects and objects) moved under ``base``."""
+    if base == ID:
+        return list(quads)
+
+    def move(term: ox.NamedNode) -> ox.NamedNode:
+        return ox.NamedNode(rebase_iri(term.value, base))
+
+    return [
+        ox.Quad(
+            move(quad.subject) if isinstance(quad.subject, ox.NamedNode) else quad.subject,
+            quad.predicate,
+            move(quad.object) if isinstance(quad.object, ox.NamedNode) else quad.object,
+            quad.graph_name,
+        )
+        for quad in quads
+    ]
+
+
+def stable_blank_nodes(quads: Sequence[ox.Quad]) -> list[ox.Quad]:
+    """Relabel blank nodes by a hash of their content (stable between runs and releases).
+
+    Each blank node's label starts as a hash of its outgoing and incoming edges (other blank
+    nodes seen as anonymous); hashes are then refined with the neighbours' hashes until the
+    partition stops splitting. Nodes that no refinement tells apart get a counter suffix.
+    """
+    blanks: set[ox.BlankNode] = {
+        term
+        for quad in quads
+        for term in (quad.subject, quad.object)
+        if isinstance(term, ox.BlankNode)
+    }
+    if not blanks:
+        return list(quads)
+    edges: dict[ox.BlankNode, list[tuple[str, str, object, str]]] = defaultdict(list)
+    for quad in quads:
+        graph = str(quad.graph_name)
+        if isinstance(quad.subject, ox.BlankNode):
+            edges[quad.subject].append(("out", str(quad.predicate), quad.object, graph))
+        if isinstance(quad.object, ox.BlankNode):
+            edges[quad.object].append(("in", str(quad.predicate), quad.subject, graph))
+    hashes: dict[ox.BlankNode, str] = dict.fromkeys(blanks, "")
+    classes = 1
+    for _ in range(len(blanks)):
+        hashes = {node: _node_hash(hashes[node], edges[node], hashes) for node in blanks}
+        count = len(set(hashes.values()))
+        if count == classes:
+            break
+        classes = count
+    labels: dict[ox.BlankNode, ox.BlankNode] = {}
+    seen: dict[str, int] = defaultdict(int)
+    for node in sorted(blanks, key=lambda node: (hashes[node], node.value)):
+        digest = hashes[node][:16]
+        seen[digest] += 1
+        suffix = "" if seen[digest] == 1 else f"x{seen[digest]}"
+        labels[node] = ox.BlankNode(f"b{digest}{suffix}")
+
+    def relabel(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> object:
+        return labels[term] if isinstance(term, ox.BlankNode) else term
+
+    return [
+        ox.Quad(relabel(q.subject), q.predicate, relabel(q.object), q.graph_name)  # type: ignore[arg-type]
+        for q in quads
+    ]
+
+
+def _node_hash(
+    own: str,
+    edges: list[tuple[str, str, object, str]],
+    hashes: dict[ox.BlankNode, str],
+) -> str:
+    def show(term: object) -> str:
+        return "_:" + hashes[term] if isinstance(term, ox.BlankNode) else str(term)
+
+    lines = sorted(f"{way} {pred} {show(other)} {graph}" for way, pred, other, graph in edges)
+    digest = hashlib.sha256(own.encode("utf-8"))
+    for line in lines:
+        digest.update(line.encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def prepare(dataset: Dataset, part: str = "all", base: str = ID) -> list[ox.Quad]:
+    """The quads to export: selected, rebased, blank nodes relabelled, sorted."""
+    quads = stable_blank_nodes(rebase_quads(select_quads(dataset, part), base))
+    return sorted(set(quads), key=str)
+
+
+def as_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
+    """The union of the quads' graphs as sorted, distinct triples."""
+    triples = {ox.Triple(quad.subject, quad.predicate, quad.object) for quad in quads}
+    return sorted(triples, key=str)
+
+
+def used_prefixes(
+    triples: Iterable[ox.Triple | ox.Quad], prefixes: dict[str, str]
+) -> dict[str, str]:
+    """The prefixes whose namespace some IRI (or datatype) of the triples starts with."""
+    namespaces: set[str] = set()
+    ordered = sorted(prefixes.values(), key=len, reverse=True)
+    seen: set[str] = set()
+    for triple in triples:
+        for term in (triple.subject, triple.predicate, triple.object):
+            if isinstance(term, ox.Literal):
+                term = term.datatype
+            if not isinstance(term, ox.NamedNode) or term.value in seen:
+                continue
+            seen.add(term.value)
+            for namespace in ordered:
+                if term.value.startswith(namespace):
+                    namespaces.add(namespace)
+                    break
+    return {prefix: ns for prefix, ns in prefixes.items() if ns in namespaces}
+
+
+def serialize(
+    quads: Sequence[ox.Quad], output_format: str, output: BinaryIO, base: str = ID
+) -> None:
+    """Write prepared quads in ``output_format`` (named graphs kept by nq and trig only)."""
+    check_choice("--format", output_format, FORMATS)
+    data: Sequence[ox.Quad] | Sequence[ox.Triple]
+    data = quads if output_format in QUAD_FORMATS else as_triples(quads)
+    if output_format == "jsonld":
+        from ecokg.publish import jsonld
+
+        jsonld.write_document(data, output, base)  # type: ignore[arg-type]
+        return
+    rdf_format = _OX_FORMATS[output_format]
+    if output_format in _WITH_PREFIXES:
+        prefixes = used_prefixes(data, prefixes_for(base))
+        ox.serialize(data, output, rdf_format, prefixes=prefixes)
+    else:
+        ox.serialize(data, output, rdf_format)
+
+
+def export(
+    dataset: Dataset,
+    output_format: str,
+    output: BinaryIO,
+    *,
+    part: str = "all",
+    base: str = ID,
+) -> None:
+    """Export ``part`` of the dataset in ``output_format`` to a binary stream."""
+    check_choice("--format", output_format, FORMATS)
+    serialize(prepare(dataset, part, base), output_format, output, base)
+
+
+def export_to_file(
+    dataset: Dataset, output_format: str, path: Path, *, part: str = "all", base: str = ID
+) -> None:
+    """Export to ``path`` atomically (the file is replaced only once fully written)."""
+    check_choice("--format", output_format, FORMATS)
+    quads = prepare(dataset, part, base)
+    with atomic_output(path) as stream:
+        serialize(quads, output_format, stream, base)
+
+
+@contextmanager
+def atomic_output(path: Path | str) -> Iterator[BinaryIO]:
+    """A binary stream whose content replaces ``path`` only if the block completes.
+
+    The same contract as :func:`ecokg.results.write_atomic` (temp file in the target's
+    directory, then ``os.replace``), for writers that stream their output.
+    """
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError(f"{path}: directory {directory} does not exist")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory")
+    try:
+        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    except OSError as error:
+        raise InputError(f"{path}: cannot write: {error.strerror or error}") from error
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            yield stream
+        os.chmod(temp_name, 0o666 & ~_current_umask())
+        os.replace(temp_name, path)
+    except OSError as error:
+        Path(temp_name).unlink(missing_ok=True)
+        raise InputError(f"{path}: cannot write: {error.strerror or error}") from error
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -1,0 +1,204 @@
+"""JSON-LD with the published context (``ecokg/publish/context.jsonld``).
+
+Documents reference the context by its IRI (:data:`CONTEXT_URL`; the static site publishes
+the file there). With ``--base`` the instance prefixes are overridden by a small inline
+context after the reference, so the shipped file never changes.
+
+Compaction is done here rather than by a general JSON-LD processor so that the output is
+deterministic (nodes sorted by subject, values by their N-Triples form) and fast enough for
+one document per resource of the static site. It only uses the context's simple features:
+prefixes (compact IRIs), ``"@type": "@id"`` terms for object properties, ``"@container":
+"@language"`` terms for labels, and plain terms; any value a term cannot carry exactly is
+written under the property's compact IRI in expanded form, so every document expands to
+exactly the triples it was made from.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pyoxigraph as ox
+
+from ecokg.namespaces import ID, RDF, XSD
+
+CONTEXT_URL = "https://w3id.org/ecokg/context.jsonld"
+CONTEXT_FILE = Path(__file__).resolve().parent / "context.jsonld"
+_RDF_TYPE = RDF + "type"
+_XSD_STRING = XSD + "string"
+
+JsonObject = dict[str, Any]
+
+
+def context_bytes() -> bytes:
+    """The published context document, as shipped."""
+    return CONTEXT_FILE.read_bytes()
+
+
+@cache
+def published_context() -> Mapping[str, Any]:
+    """The term definitions of the published context (the value of its ``@context``)."""
+    return json.loads(context_bytes())["@context"]
+
+
+def context_reference(base: str = ID) -> str | list[Any]:
+    """The ``@context`` value of exported documents: the published IRI, plus an inline
+    override of the instance prefixes when they moved under ``base``."""
+    if base == ID:
+        return CONTEXT_URL
+    overrides = {
+        key: base + value[len(ID) :]
+        for key, value in published_context().items()
+        if isinstance(value, str) and value.startswith(ID)
+    }
+    return [CONTEXT_URL, overrides]
+
+
+def effective_context(reference: str | list[Any] | Mapping[str, Any]) -> dict[str, Any]:
+    """The term definitions a reference resolves to (the published context is local)."""
+    items = reference if isinstance(reference, list) else [reference]
+    merged: dict[str, Any] = {}
+    for item in items:
+        if isinstance(item, str):
+            if item != CONTEXT_URL:
+                raise ValueError(f"unknown JSON-LD context {item!r}")
+            merged.update(published_context())
+        else:
+            merged.update(item)
+    return merged
+
+
+class Compactor:
+    """Turns sorted triples into a compacted JSON-LD document for one context."""
+
+    def __init__(self, context: Mapping[str, Any]) -> None:
+        self.prefixes = sorted(
+            (
+                (value, key)
+                for key, value in context.items()
+                if isinstance(value, str) and value.endswith(("/", "#")) and ":" not in key
+            ),
+            key=lambda item: len(item[0]),
+            reverse=True,
+        )
+        self.terms: dict[str, tuple[str, str]] = {}  # predicate IRI -> (term, kind)
+        for key, value in context.items():
+            if not isinstance(value, dict) or key.startswith("@"):
+                continue
+            iri = self.expand(value["@id"])
+            if value.get("@container") == "@language":
+                kind = "language"
+            elif value.get("@type") == "@id":
+                kind = "id"
+            elif "@type" in value or "@container" in value:
+                continue  # not used by this compactor
+            else:
+                kind = "plain"
+            self.terms.setdefault(iri, (key, kind))
+        self._compacted: dict[str, str] = {}
+
+    def expand(self, curie: str) -> str:
+        prefix, _, local = curie.partition(":")
+        for namespace, key in self.prefixes:
+            if key == prefix:
+                return namespace + local
+        return curie
+
+    def iri(self, iri: str) -> str:
+        """A compact IRI where a prefix applies, else the absolute IRI."""
+        found = self._compacted.get(iri)
+        if found is None:
+            found = iri
+            for namespace, prefix in self.prefixes:
+                local = iri[len(namespace) :]
+                if iri.startswith(namespace) and local and not local.startswith("//"):
+                    found = f"{prefix}:{local}"
+                    break
+            self._compacted[iri] = found
+        return found
+
+    def reference(self, term: ox.NamedNode | ox.BlankNode) -> str:
+        return f"_:{term.value}" if isinstance(term, ox.BlankNode) else self.iri(term.value)
+
+    def value(self, term: object) -> Any:
+        """A value in expanded-compatible form, correct under a plain (uncoerced) key."""
+        if isinstance(term, ox.NamedNode | ox.BlankNode):
+            return {"@id": self.reference(term)}
+        assert isinstance(term, ox.Literal)
+        if term.language:
+            return {"@value": term.value, "@language": term.language}
+        if term.datatype.value == _XSD_STRING:
+            return term.value
+        return {"@value": term.value, "@type": self.iri(term.datatype.value)}
+
+    def node(self, subject: ox.NamedNode | ox.BlankNode, triples: list[ox.Triple]) -> JsonObject:
+        node: JsonObject = {"@id": self.reference(subject)}
+        types: list[str] = []
+        entries: dict[str, list[Any]] = {}
+        languages: dict[str, dict[str, list[str]]] = {}
+        for triple in triples:
+            predicate, value = triple.predicate.value, triple.object
+            if predicate == _RDF_TYPE and isinstance(value, ox.NamedNode | ox.BlankNode):
+                types.append(self.reference(value))
+                continue
+            term, kind = self.terms.get(predicate, ("", ""))
+            if kind == "language" and isinstance(value, ox.Literal) and value.language:
+                languages.setdefault(term, {}).setdefault(value.language, []).append(value.value)
+            elif kind == "id" and isinstance(value, ox.NamedNode | ox.BlankNode):
+                entries.setdefault(term, []).append(self.reference(value))
+            elif kind == "plain":
+                entries.setdefault(term, []).append(self.value(value))
+            else:
+                entries.setdefault(self.iri(predicate), []).append(self.value(value))
+        if types:
+            node["@type"] = _single(types)
+        for term, by_language in languages.items():
+            entries[term] = [{lang: _single(vals) for lang, vals in sorted(by_language.items())}]
+        for key in sorted(entries):
+            node[key] = _single(entries[key])
+        return node
+
+    def document(self, triples: Iterable[ox.Triple], reference: Any) -> JsonObject:
+        """``{"@context": reference, "@graph": [...]}``, one node per subject, in order."""
+        by_subject: dict[ox.NamedNode | ox.BlankNode, list[ox.Triple]] = {}
+        for triple in triples:
+            by_subject.setdefault(triple.subject, []).append(triple)  # type: ignore[arg-type]
+        graph = [self.node(subject, items) for subject, items in by_subject.items()]
+        return {"@context": reference, "@graph": graph}
+
+
+def _single(values: list[Any]) -> Any:
+    return values[0] if len(values) == 1 else values
+
+
+def dumps(document: JsonObject) -> bytes:
+    """Deterministic JSON text (UTF-8, indented, final newline)."""
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def compactor_for(base: str = ID) -> Compactor:
+    return _compactor(base)
+
+
+@cache
+def _compactor(base: str) -> Compactor:
+    return Compactor(effective_context(context_reference(base)))
+
+
+def write_document(triples: Iterable[ox.Triple], output: BinaryIO, base: str = ID) -> None:
+    """Write sorted triples as a JSON-LD document referencing the published context."""
+    document = compactor_for(base).document(triples, context_reference(base))
+    output.write(dumps(document))
+
+
+def inline_context(document: bytes | str) -> bytes:
+    """The document with the published context reference replaced by its content, for
+    JSON-LD processors that cannot (or should not) fetch it."""
+    data = json.loads(document)
+    reference = data.get("@context")
+    if reference is not None:
+        data["@context"] = effective_context(reference)
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")

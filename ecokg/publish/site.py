@@ -1,0 +1,231 @@
+"""A static linked-data site: one page per resource, deployable on any static web host.
+
+Mapping rule (IRI → file). The site directory ``DIR`` is served at the *site root*: the
+parent of the instance namespace ``--base`` (``https://w3id.org/ecokg/id/`` →
+``https://w3id.org/ecokg/``). A resource IRI ``{root}{path}`` is written as
+``DIR/{path}.html``, ``DIR/{path}.ttl`` and ``DIR/{path}.jsonld``, e.g.
+``https://w3id.org/ecokg/id/project/forest-tending`` → ``DIR/id/project/forest-tending.html``.
+The ontology keeps its IRIs under ``https://w3id.org/ecokg/def`` whatever the base; its
+pages are placed the same way relative to ``https://w3id.org/ecokg/``, with a hash IRI
+``{doc}#{name}`` written as ``{doc}/term/{name}`` (``eco:Project`` →
+``DIR/def/term/Project.html``, ``ecounit:WanYuan`` → ``DIR/def/unit/term/WanYuan.html``)
+so that it never clashes with a document such as ``def/category``. The ontology itself
+(``https://w3id.org/ecokg/def#``) is ``DIR/def.html``, its documentation page, which has
+an anchor per term: ``…/def#Project`` resolves there too.
+
+Besides the pages: ``index.html`` (resources by class), ``style.css``, ``context.jsonld``
+(the published JSON-LD context), ``catalog.ttl``/``catalog.jsonld`` (DCAT-AP + VoID),
+``dumps/ecokg.{ttl,nt,nq,trig,jsonld,rdf}`` and ``README.md`` (how to configure content
+negotiation). The site needs a case-sensitive file system (``eco:FundingChannel`` and
+``eco:fundingChannel`` are two pages). The Turtle and JSON-LD of a document also describe
+its hash IRIs: ``def.ttl`` is the whole ``eco:`` vocabulary, ``def/unit.ttl`` every unit.
+Every file is written atomically; files from an earlier build that no longer correspond to
+a resource are left in place.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+import pyoxigraph as ox
+
+from ecokg.errors import InputError
+from ecokg.namespaces import ECO
+from ecokg.publish import export as exporting
+from ecokg.publish import jsonld
+from ecokg.publish.catalog import CatalogSettings, serialize_catalog
+from ecokg.publish.sitemodel import CLASS_TYPES, PROPERTY_TYPES, SiteGraph, relative_href
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from ecokg.dataset import Dataset
+
+ECOKG_ROOT = "https://w3id.org/ecokg/"
+ONTOLOGY_ROOT = ECOKG_ROOT + "def"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+DUMP_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "xml")
+
+
+def page_path(iri: str, root: str, base: str) -> str | None:
+    """The site path (without suffix) of a resource IRI, or None if the site has no page."""
+    if iri.startswith(base) and len(iri) > len(base):
+        relative = iri[len(root) :]
+    elif iri.startswith(ONTOLOGY_ROOT):
+        relative = iri[len(ECOKG_ROOT) :]
+    else:
+        return None
+    document, _, fragment = relative.partition("#")
+    if fragment:
+        relative = f"{document}/term/{fragment}"
+    elif document.endswith("/"):
+        relative = document + "index"
+    else:
+        relative = document
+    segments = [unquote(segment) for segment in relative.split("/")]
+    if any(segment in ("", ".", "..") or "\\" in segment for segment in segments):
+        return None
+    return "/".join(segments)
+
+
+def build_site(dataset: Dataset, directory: Path | str, settings: CatalogSettings) -> int:
+    """Write the site into ``directory``; returns the number of resource pages."""
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise InputError(f"{directory}: not a directory")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(f"{directory}: cannot create: {error.strerror or error}") from error
+    base, root = settings.base, settings.root
+    quads = exporting.prepare(dataset, "all", base)
+    subjects = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
+    pages: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for iri in sorted(_iris(quads)):
+        if iri.startswith(ONTOLOGY_ROOT) and iri not in subjects:
+            continue  # e.g. the ontology's version IRI: nothing to show
+        path = page_path(iri, root, base)
+        if path is None:
+            continue
+        if path in seen:
+            raise InputError(f"{iri} and {seen[path]} map to the same page {path}")
+        seen[path] = iri
+        pages[iri] = path
+    graph = SiteGraph(quads, base, pages.get)
+    site = _Writer(directory, _environment(), graph)
+    with _progress(len(pages)) as advance:
+        for iri, path in pages.items():
+            site.resource(iri, path)
+            advance()
+    site.index(pages, base)
+    site.write("style.css", (TEMPLATES / "style.css").read_bytes())
+    site.write("context.jsonld", jsonld.context_bytes())
+    for name, payload in serialize_catalog(dataset, settings).items():
+        site.write(f"catalog.{name}", payload)
+    for output_format in DUMP_FORMATS:
+        name = f"dumps/ecokg{exporting.SUFFIXES[output_format]}"
+        with exporting.atomic_output(site.target(name)) as stream:
+            exporting.serialize(quads, output_format, stream, base)
+    site.render("README.md", "README.md.j2", root=root, base=base, formats=exporting.MEDIA_TYPES)
+    return len(pages)
+
+
+def _iris(quads: list[ox.Quad]) -> set[str]:
+    found = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
+    return found | {q.object.value for q in quads if isinstance(q.object, ox.NamedNode)}
+
+
+class _Writer:
+    def __init__(self, directory: Path, environment: Environment, graph: SiteGraph) -> None:
+        self.directory = directory
+        self.environment = environment
+        self.graph = graph
+        self.made: set[Path] = set()
+
+    def target(self, name: str) -> Path:
+        path = self.directory / name
+        if path.parent not in self.made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.made.add(path.parent)
+        return path
+
+    def write(self, name: str, payload: bytes) -> None:
+        with exporting.atomic_output(self.target(name)) as stream:
+            stream.write(payload)
+
+    def render(self, target: str, template: str, **values: Any) -> None:
+        page = target.rsplit(".", 1)[0]
+        home = relative_href(page, ".")
+        text = self.environment.get_template(template).render(
+            home="" if home == "." else home + "/", **values
+        )
+        self.write(target, text.encode("utf-8"))
+
+    def resource(self, iri: str, path: str) -> None:
+        graph = self.graph
+        view = graph.view(iri)
+        name = path.rsplit("/", 1)[-1]
+        if iri == ECO:
+            self.render(f"{path}.html", "ontology.html", view=view, name=name, **self.terms(path))
+        else:
+            self.render(f"{path}.html", "resource.html", view=view, name=name)
+        triples = graph.description(*graph.document_subjects(iri))
+        prefixes = exporting.used_prefixes(triples, exporting.prefixes_for(graph.base))
+        turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+        assert turtle is not None
+        self.write(f"{path}.ttl", turtle)
+        compactor = jsonld.compactor_for(graph.base)
+        document = compactor.document(triples, jsonld.context_reference(graph.base))
+        self.write(f"{path}.jsonld", jsonld.dumps(document))
+
+    def terms(self, page: str) -> dict[str, list[dict[str, object]]]:
+        classes, properties = [], []
+        for subject in sorted(self.graph.outgoing, key=str):
+            if not isinstance(subject, ox.NamedNode) or not subject.value.startswith(ECO):
+                continue
+            kinds = self.graph.types_of(subject.value)
+            if kinds & CLASS_TYPES:
+                classes.append(self.graph.term_doc(subject.value, page))
+            elif kinds & PROPERTY_TYPES:
+                properties.append(self.graph.term_doc(subject.value, page))
+        return {"classes": classes, "properties": properties}
+
+    def index(self, pages: dict[str, str], base: str) -> None:
+        graph = self.graph
+        members: dict[str, list[Any]] = defaultdict(list)
+        for iri in pages:
+            if iri.startswith(base):
+                for kind in sorted(graph.types_of(iri)) or [""]:
+                    members[kind].append(graph.link(iri, "index"))
+        groups = []
+        for kind, links in members.items():
+            groups.append(
+                {
+                    "class": graph.link(kind, "index") if kind else None,
+                    "label_zh": graph.label(kind, "zh") if kind else "未分类",
+                    "label_en": graph.label(kind, "en") if kind else "untyped",
+                    "members": sorted(links, key=lambda link: (link.text, link.iri)),
+                }
+            )
+        groups.sort(key=lambda group: (group["class"] is None, graph.curie(_iri(group))))
+        dumps = {fmt: f"dumps/ecokg{exporting.SUFFIXES[fmt]}" for fmt in exporting.MEDIA_TYPES}
+        self.render("index.html", "index.html", groups=groups, dumps=dumps, count=len(pages))
+
+
+def _iri(group: dict[str, Any]) -> str:
+    link = group["class"]
+    return link.iri if link is not None else ""
+
+
+def _environment() -> Environment:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Any]:
+    """A Rich progress bar on stderr, shown only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield lambda: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("Writing pages", total=total)
+        yield lambda: progress.advance(task)

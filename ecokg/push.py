@@ -1,0 +1,171 @@
+"""Upload the dataset to a SPARQL server with the SPARQL 1.1 Graph Store HTTP Protocol.
+
+Each part — the ontology, plan and inferred named graphs, or everything at once with
+``graph=IRI`` — is sent as N-Triples in ONE ``PUT <store>?graph=IRI``, which replaces that
+graph: a part that fails (HTTP error, broken connection, timeout) leaves the server's previous
+content of that graph intact (the Graph Store Protocol PUT is a single operation; Oxigraph
+applies it in one transaction). Parts already sent stay replaced; the error says which.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from ecokg.dataset import Dataset
+from ecokg.errors import EcokgError, InputError
+from ecokg.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PLAN
+from ecokg.remote import USER_AGENT, Auth, RemoteStore, open_url, read_bounded
+from ecokg.store import sparql_term
+
+DEFAULT_PUSH_TIMEOUT = 120.0
+PART_GRAPHS: tuple[str, ...] = (GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_INFERRED)
+_CHUNK = 256 * 1024
+
+# progress(graph, bytes sent so far, bytes of this part)
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Part:
+    """One upload: the target graph, its source graphs and the N-Triples body."""
+
+    graph: str
+    sources: tuple[str, ...]
+    triples: int
+    body: bytes
+
+
+@dataclass(frozen=True)
+class PushedPart:
+    """A part the server accepted."""
+
+    graph: str
+    triples: int
+    bytes: int
+    seconds: float
+    status: int
+
+
+def default_store_url(endpoint: str) -> str:
+    """The Graph Store endpoint next to a query endpoint: ``…/query`` → ``…/store``."""
+    parts = urllib.parse.urlsplit(endpoint)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InputError(f"--endpoint {endpoint!r}: expected an http:// or https:// URL")
+    path = parts.path.rsplit("/", 1)[0] + "/store"
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def graph_url(store_url: str, graph: str) -> str:
+    """``store?graph=IRI`` (indirect graph identification)."""
+    separator = "&" if urllib.parse.urlsplit(store_url).query else "?"
+    return f"{store_url}{separator}{urllib.parse.urlencode({'graph': graph})}"
+
+
+def plan_parts(dataset: Dataset, graph: str | None = None) -> list[Part]:
+    """The uploads: one per named graph of the dataset, or one into ``graph``."""
+    if graph is not None:
+        try:
+            ox.NamedNode(graph)
+        except ValueError as error:
+            raise InputError(f"--graph {graph!r}: not an absolute IRI ({error})") from None
+        groups = [(graph, PART_GRAPHS)]
+    else:
+        groups = [(name, (name,)) for name in PART_GRAPHS]
+    parts = []
+    for target, sources in groups:
+        triples = {
+            quad.triple
+            for source in sources
+            for quad in dataset.store.quads_for_pattern(None, None, None, ox.NamedNode(source))
+        }
+        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+        parts.append(Part(target, sources, len(triples), body))
+    return parts
+
+
+def push_parts(
+    parts: list[Part],
+    store_url: str,
+    *,
+    auth: Auth | None = None,
+    timeout: float = DEFAULT_PUSH_TIMEOUT,
+    progress: Progress | None = None,
+) -> list[PushedPart]:
+    """PUT each part; on the first failure raise an EcokgError naming what was replaced."""
+    done: list[PushedPart] = []
+    for part in parts:
+        started = time.perf_counter()
+        try:
+            status = put_graph(part, store_url, auth=auth, timeout=timeout, progress=progress)
+        except EcokgError as error:
+            replaced = ", ".join(pushed.graph for pushed in done) or "none"
+            raise InputError(
+                f"push of graph <{part.graph}> failed, it keeps its previous content "
+                f"(graphs replaced: {replaced}): {error.message}"
+            ) from error
+        seconds = time.perf_counter() - started
+        done.append(PushedPart(part.graph, part.triples, len(part.body), seconds, status))
+    return done
+
+
+def put_graph(
+    part: Part,
+    store_url: str,
+    *,
+    auth: Auth | None = None,
+    timeout: float = DEFAULT_PUSH_TIMEOUT,
+    progress: Progress | None = None,
+) -> int:
+    """One Graph Store Protocol PUT replacing ``part.graph``; returns the HTTP status."""
+    url = graph_url(store_url, part.graph)
+    headers = {
+        "Content-Type": "application/n-triples",
+        "Content-Length": str(len(part.body)),
+        "User-Agent": USER_AGENT,
+    }
+    header = auth.header() if auth else None
+    if header:
+        headers["Authorization"] = header
+    request = urllib.request.Request(
+        url, data=_chunks(part, progress), headers=headers, method="PUT"
+    )
+    response = open_url(request, timeout)
+    read_bounded(response, url, max_bytes=1024 * 1024, timeout=timeout)
+    if response.status not in (200, 201, 204):
+        raise InputError(f"{url}: unexpected HTTP {response.status} {response.reason}")
+    return response.status
+
+
+def _chunks(part: Part, progress: Progress | None) -> Iterator[bytes]:
+    total = len(part.body)
+    if progress:
+        progress(part.graph, 0, total)
+    for start in range(0, total, _CHUNK):
+        chunk = part.body[start : start + _CHUNK]
+        yield chunk
+        if progress:
+            progress(part.graph, start + len(chunk), total)
+
+
+def server_counts(
+    endpoint: str, graphs: list[str], *, auth: Auth | None = None, timeout: float
+) -> dict[str, int]:
+    """Triples per graph on the server, read back through the query endpoint."""
+    store = RemoteStore(endpoint, timeout=timeout, auth=auth, graphs=graphs)
+    counts: dict[str, int] = {}
+    for graph in graphs:
+        name = sparql_term(ox.NamedNode(graph))
+        result = store.query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {name} {{ ?s ?p ?o }} }}", source="count"
+        )
+        assert isinstance(result, ox.QuerySolutions)
+        row = next(iter(result), None)
+        value = row["n"] if row is not None else None
+        counts[graph] = int(value.value) if isinstance(value, ox.Literal) else 0
+    return counts

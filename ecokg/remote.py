@@ -1,0 +1,335 @@
+"""A remote SPARQL 1.1 endpoint (Oxigraph, Fuseki, GraphDB, Virtuoso...) as an ecokg store.
+
+:class:`RemoteStore` sends queries with the SPARQL 1.1 Protocol (POST, URL-encoded, requests
+built by SPARQLWrapper) and returns the same pyoxigraph result types as the embedded dataset.
+The query's default graph is the union of the three ecokg graphs (``default-graph-uri``) and
+the same graphs are its named graphs (``named-graph-uri``), so ``GRAPH <…/inferred>`` works.
+Every request has a client-side timeout and responses larger than ``max_bytes`` are refused,
+so a query against a public endpoint stays bounded. Errors are one-line EcokgErrors.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import os
+import socket
+import time
+import urllib.error
+import urllib.request
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from ecokg.errors import EcokgError, InputError, UsageError
+from ecokg.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PLAN, PREFIXES, RDFS, SKOS
+from ecokg.store import DEFAULT_TIMEOUT, bind_with_values, sparql_term
+
+if TYPE_CHECKING:
+    from ecokg.dataset import QueryResult, Term
+
+DATASET_GRAPHS: tuple[str, ...] = (GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_INFERRED)
+MAX_RESPONSE_BYTES = 50 * 1024 * 1024
+USER_AGENT = "ecokg (SPARQL 1.1 Protocol client)"
+
+_SOLUTIONS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
+_TRIPLES_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8"
+_RESULT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "application/xml": ox.QueryResultsFormat.XML,
+}
+_RDF_FORMATS = {
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+_LABEL_PREDICATES = (RDFS + "label", SKOS + "prefLabel")
+_LABEL_BATCH = 200
+_CHUNK = 64 * 1024
+_MAX_ERROR_LINE = 200
+
+
+@dataclass(frozen=True)
+class Auth:
+    """HTTP credentials: basic (user and password) or a bearer token."""
+
+    user: str | None = None
+    password: str | None = None
+    token: str | None = None
+
+    def header(self) -> str | None:
+        """The value of the Authorization header, if any."""
+        if self.user is not None:
+            pair = f"{self.user}:{self.password or ''}".encode()
+            return "Basic " + base64.b64encode(pair).decode("ascii")
+        if self.token:
+            return f"Bearer {self.token}"
+        return None
+
+    @classmethod
+    def from_options(
+        cls, user: str | None, password: str | None, token_env: str | None
+    ) -> Auth | None:
+        """``--user/--password`` win; else a token from the environment variable, if set."""
+        if password is not None and user is None:
+            raise UsageError("--password needs --user")
+        if user is not None:
+            if password is None:
+                raise UsageError("--user needs --password")
+            return cls(user=user, password=password)
+        token = os.environ.get(token_env) if token_env else None
+        return cls(token=token) if token else None
+
+
+# --- HTTP helpers shared with ecokg.push -------------------------------------------------
+
+
+def open_url(request: urllib.request.Request, timeout: float) -> http.client.HTTPResponse:
+    """urlopen with a timeout; every failure becomes a one-line EcokgError."""
+    url = request.full_url
+    try:
+        response = urllib.request.urlopen(request, timeout=timeout)
+    except urllib.error.HTTPError as error:
+        raise http_error(url, error.code, error.reason, error) from None
+    except urllib.error.URLError as error:
+        raise transport_error(url, error.reason, timeout) from None
+    except (OSError, http.client.HTTPException) as error:
+        raise transport_error(url, error, timeout) from None
+    assert isinstance(response, http.client.HTTPResponse)
+    return response
+
+
+def http_error(url: str, code: int, reason: object, body: object) -> EcokgError:
+    """``URL: HTTP 500 Internal Server Error: <first line of the server's message>``."""
+    first = ""
+    read = getattr(body, "read", None)
+    try:
+        raw = read(_CHUNK) if callable(read) else body
+    except (OSError, http.client.HTTPException):
+        raw = b""
+    if isinstance(raw, bytes):
+        text = raw.decode("utf-8", errors="replace").strip()
+        first = text.splitlines()[0].strip() if text else ""
+    if len(first) > _MAX_ERROR_LINE:
+        first = first[:_MAX_ERROR_LINE] + "…"
+    message = f"{url}: HTTP {code} {reason or ''}".rstrip()
+    return InputError(f"{message}: {first}" if first else message)
+
+
+def transport_error(url: str, reason: object, timeout: float) -> EcokgError:
+    """A network failure (refused, unreachable, timed out, broken) as one line."""
+    if isinstance(reason, TimeoutError | socket.timeout):
+        return InputError(f"{url}: no answer within {timeout:g} s (--timeout)")
+    if isinstance(reason, ConnectionRefusedError):
+        return InputError(f"{url}: connection refused (is the server running?)")
+    if isinstance(reason, socket.gaierror):
+        return InputError(f"{url}: unknown host ({reason.strerror or reason})")
+    if isinstance(reason, http.client.HTTPException | ConnectionError):
+        return InputError(f"{url}: connection broken ({type(reason).__name__}: {reason})")
+    detail = getattr(reason, "strerror", None) or reason
+    return InputError(f"{url}: cannot connect: {detail}")
+
+
+def read_bounded(
+    response: http.client.HTTPResponse, url: str, *, max_bytes: int, timeout: float
+) -> bytes:
+    """The response body, refusing more than ``max_bytes`` or more than ``timeout`` seconds."""
+    declared = response.getheader("Content-Length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise InputError(f"{url}: response of {int(declared)} bytes exceeds {max_bytes} bytes")
+    deadline = time.monotonic() + timeout
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        while chunk := response.read(_CHUNK):
+            size += len(chunk)
+            if size > max_bytes:
+                raise InputError(f"{url}: response exceeds {max_bytes} bytes; refused")
+            if time.monotonic() > deadline:
+                raise InputError(f"{url}: response not complete within {timeout:g} s")
+            chunks.append(chunk)
+    except (OSError, http.client.HTTPException) as error:
+        raise transport_error(url, error, timeout) from None
+    finally:
+        response.close()
+    return b"".join(chunks)
+
+
+def media_type(response: http.client.HTTPResponse) -> str:
+    return (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
+
+
+# --- the store ---------------------------------------------------------------------------
+
+
+class RemoteStore:
+    """A SPARQL 1.1 query endpoint holding the ecokg graphs (see ``ecokg push``)."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_bytes: int = MAX_RESPONSE_BYTES,
+        auth: Auth | None = None,
+        graphs: Sequence[str] = DATASET_GRAPHS,
+    ) -> None:
+        if not endpoint.startswith(("http://", "https://")):
+            raise UsageError(f"--endpoint {endpoint!r}: expected an http:// or https:// URL")
+        if timeout <= 0:
+            raise UsageError(f"--timeout {timeout:g}: must be positive")
+        self.endpoint = endpoint
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.auth = auth
+        self.graphs = tuple(graphs)
+        self._prologue = " ".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items()) + "\n"
+
+    def __repr__(self) -> str:
+        return f"RemoteStore({self.endpoint!r})"
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Term] | None = None,
+        *,
+        source: str = "query",
+    ) -> QueryResult:
+        """Run a query on the endpoint; same result types and errors as Dataset.query."""
+        kind = _check_locally(sparql, bindings, source)
+        text = bind_with_values(sparql, bindings) if bindings else sparql
+        accept = _TRIPLES_ACCEPT if kind == "graph" else _SOLUTIONS_ACCEPT
+        body, content_type = self._post(self._prologue + text, accept)
+        if kind == "graph":
+            return _parse_triples(self.endpoint, body, content_type)
+        return _parse_solutions(self.endpoint, body, content_type, kind)
+
+    def label(self, iri: str, lang: str = "zh") -> str | None:
+        return self.labels([iri], lang).get(iri)
+
+    def labels(self, iris: Iterable[str], lang: str = "zh") -> dict[str, str]:
+        """Labels as Dataset.labels chooses them: rdfs:label in ``lang``, then
+        skos:prefLabel in ``lang``, then either in another language."""
+        wanted = sorted(set(iris))
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), _LABEL_BATCH):
+            found.update(self._label_batch(wanted[start : start + _LABEL_BATCH], lang))
+        return found
+
+    def _label_batch(self, iris: list[str], lang: str) -> dict[str, str]:
+        nodes = []
+        for iri in iris:
+            try:
+                nodes.append(sparql_term(ox.NamedNode(iri)))
+            except ValueError:
+                continue
+        if not nodes:
+            return {}
+        predicates = " ".join(f"<{predicate}>" for predicate in _LABEL_PREDICATES)
+        sparql = (
+            "SELECT ?iri ?property ?label WHERE { "
+            f"VALUES ?iri {{ {' '.join(nodes)} }} VALUES ?property {{ {predicates} }} "
+            "?iri ?property ?label . FILTER(isLiteral(?label)) }"
+        )
+        result = self.query(sparql, source="labels")
+        assert isinstance(result, ox.QuerySolutions)
+        best: dict[str, tuple[tuple[int, int], str]] = {}
+        for solution in result:
+            iri, prop, label = solution["iri"], solution["property"], solution["label"]
+            if not isinstance(iri, ox.NamedNode) or not isinstance(label, ox.Literal):
+                continue
+            assert isinstance(prop, ox.NamedNode)
+            rank = (0 if label.language == lang else 1, _LABEL_PREDICATES.index(prop.value))
+            if iri.value not in best or rank < best[iri.value][0]:
+                best[iri.value] = (rank, label.value)
+        return {iri: label for iri, (_, label) in best.items()}
+
+    def _post(self, text: str, accept: str) -> tuple[bytes, str]:
+        response = open_url(self._request(text, accept), self.timeout)
+        content_type = media_type(response)
+        body = read_bounded(response, self.endpoint, max_bytes=self.max_bytes, timeout=self.timeout)
+        return body, content_type
+
+    def _request(self, text: str, accept: str) -> urllib.request.Request:
+        from SPARQLWrapper import CONSTRUCT, POST, SELECT, URLENCODED, SPARQLWrapper
+
+        wrapper = SPARQLWrapper(self.endpoint, agent=USER_AGENT)
+        wrapper.setMethod(POST)
+        wrapper.setRequestMethod(URLENCODED)
+        wrapper.setOnlyConneg(True)
+        with warnings.catch_warnings():  # its query-type sniffing may warn; we know the type
+            warnings.simplefilter("ignore")
+            wrapper.setQuery(text)
+        # SPARQLWrapper guesses the query type with regular expressions, which comments can
+        # fool ("# which projects move…" reads as a MOVE update): the local parse knows it.
+        wrapper.queryType = CONSTRUCT if accept == _TRIPLES_ACCEPT else SELECT
+        for graph in self.graphs:
+            wrapper.addParameter("default-graph-uri", graph)
+            wrapper.addParameter("named-graph-uri", graph)
+        wrapper.addCustomHttpHeader("Accept", accept)
+        header = self.auth.header() if self.auth else None
+        if header:
+            wrapper.addCustomHttpHeader("Authorization", header)
+        # The request only: SPARQLWrapper's own query() reads unbounded bodies and truncates
+        # the timeout to whole seconds; open_url/read_bounded do both properly.
+        request = wrapper._createRequest()
+        assert isinstance(request, urllib.request.Request)
+        return request
+
+
+def _check_locally(sparql: str, bindings: Mapping[str, Term] | None, source: str) -> str:
+    """Parse the query with the embedded engine (same syntax errors as locally) and tell its
+    kind: 'solutions' (SELECT), 'boolean' (ASK) or 'graph' (CONSTRUCT/DESCRIBE).
+
+    Nothing is evaluated against data: the store is empty and results are never read.
+    """
+    from ecokg.dataset import Dataset
+    from ecokg.results import format_kind
+
+    return format_kind(Dataset().query(sparql, bindings, source=source))
+
+
+def _malformed(endpoint: str, detail: object) -> InputError:
+    text = " ".join(str(detail).split())[:_MAX_ERROR_LINE]
+    return InputError(f"{endpoint}: malformed response: {text}")
+
+
+def _parse_solutions(endpoint: str, body: bytes, content_type: str, kind: str) -> QueryResult:
+    results_format = _RESULT_FORMATS.get(content_type)
+    if results_format is None:
+        raise _malformed(endpoint, f"unexpected content type {content_type or 'none'!r}")
+    try:
+        result = ox.parse_query_results(body, format=results_format)
+        if isinstance(result, ox.QuerySolutions):
+            for _ in result:  # parse every row now: errors must not surface while printing
+                pass
+            result = ox.parse_query_results(body, format=results_format)
+    except (SyntaxError, ValueError, OSError) as error:
+        raise _malformed(endpoint, error) from None
+    expected = ox.QueryBoolean if kind == "boolean" else ox.QuerySolutions
+    if not isinstance(result, expected):
+        raise _malformed(endpoint, f"expected {'a boolean' if kind == 'boolean' else 'rows'}")
+    return result
+
+
+def _parse_triples(endpoint: str, body: bytes, content_type: str) -> ox.QueryTriples:
+    rdf_format = _RDF_FORMATS.get(content_type)
+    if rdf_format is None:
+        raise _malformed(endpoint, f"unexpected content type {content_type or 'none'!r}")
+    try:
+        triples = list(ox.parse(body, format=rdf_format))
+    except (SyntaxError, ValueError) as error:
+        raise _malformed(endpoint, error) from None
+    # QueryTriples cannot be built directly: answer a CONSTRUCT from a scratch store.
+    scratch = ox.Store()
+    scratch.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    result = scratch.query("CONSTRUCT WHERE { ?s ?p ?o }")
+    assert isinstance(result, ox.QueryTriples)
+    return result
