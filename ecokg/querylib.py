@@ -23,7 +23,7 @@ projects, so a SELECT query lists its parameters among the returned variables.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -324,30 +324,12 @@ def resolve_instance(
     dataset: Store, class_iri: str, value: str, *, param_name: str = "value"
 ) -> ox.NamedNode:
     """An instance of ``class_iri`` named by IRI, CURIE, label or IRI slug."""
-    instances = instance_labels(dataset, class_iri)
-    class_name = compact(class_iri)
-    iri = parse_iri(value)
-    if iri is not None and iri.value in instances:
-        return iri
-    wanted = normalize_label(value)
-    matches = sorted(
-        instance
-        for instance, labels in instances.items()
-        if wanted in {normalize_label(label) for label in labels}
-        or instance.rsplit("/", 1)[-1] == value
-    )
-    if len(matches) == 1:
-        return ox.NamedNode(matches[0])
-    if len(matches) > 1:
-        listed = ", ".join(compact(match) for match in matches)
-        raise UsageError(f"parameter {param_name}={value!r} is ambiguous: {listed}")
-    if not instances:
-        raise UsageError(f"parameter {param_name}={value!r}: the dataset has no {class_name}")
-    choices = [label for labels in instances.values() for label in labels]
-    choices += [compact(instance) for instance in instances]
-    raise UsageError(
-        f"parameter {param_name}={value!r}: no {class_name} has this IRI or label"
-        + _did_you_mean(value, choices)
+    return _resolve(
+        instance_labels(dataset, class_iri),
+        value,
+        param_name,
+        kind=compact(class_iri),
+        local_name=lambda iri: iri.rsplit("/", 1)[-1],
     )
 
 
@@ -370,29 +352,46 @@ def resolve_concept(
     dataset: Store, namespace: str, value: str, *, param_name: str = "value"
 ) -> ox.NamedNode:
     """A SKOS concept of ``namespace`` named by IRI, CURIE, label, altLabel or local name."""
-    concepts = concept_labels(dataset, namespace)
-    scheme = compact(namespace)
+    return _resolve(
+        concept_labels(dataset, namespace),
+        value,
+        param_name,
+        kind=f"{compact(namespace)} concept",
+        local_name=lambda iri: iri[len(namespace) :],
+    )
+
+
+def _resolve(
+    labelled: dict[str, list[str]],
+    value: str,
+    param_name: str,
+    *,
+    kind: str,
+    local_name: Callable[[str], str],
+) -> ox.NamedNode:
+    """The one IRI among ``labelled`` (IRI → labels) that ``value`` names, or a UsageError
+    saying what is ambiguous or suggesting the nearest names."""
     iri = parse_iri(value)
-    if iri is not None and iri.value in concepts:
+    if iri is not None and iri.value in labelled:
         return iri
     wanted = normalize_label(value)
     matches = sorted(
-        concept
-        for concept, labels in concepts.items()
+        candidate
+        for candidate, labels in labelled.items()
         if wanted in {normalize_label(label) for label in labels}
-        or concept[len(namespace) :] == value.strip()
+        or local_name(candidate) == value.strip()
     )
     if len(matches) == 1:
         return ox.NamedNode(matches[0])
     if len(matches) > 1:
         listed = ", ".join(compact(match) for match in matches)
         raise UsageError(f"parameter {param_name}={value!r} is ambiguous: {listed}")
-    if not concepts:
-        raise UsageError(f"parameter {param_name}={value!r}: the dataset has no {scheme} concept")
-    choices = [label for labels in concepts.values() for label in labels]
-    choices += [compact(concept) for concept in concepts]
+    if not labelled:
+        raise UsageError(f"parameter {param_name}={value!r}: the dataset has no {kind}")
+    choices = [label for labels in labelled.values() for label in labels]
+    choices += [compact(candidate) for candidate in labelled]
     raise UsageError(
-        f"parameter {param_name}={value!r}: no {scheme} concept has this IRI or label"
+        f"parameter {param_name}={value!r}: no {kind} has this IRI or label"
         + _did_you_mean(value, choices)
     )
 

@@ -113,7 +113,7 @@ def cached_inferred_file(data_files: Sequence[Path]) -> Path:
     cache_dir = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ecokg"
     target = cache_dir / f"inferred-{digest.hexdigest()[:32]}.ttl"
     if not target.is_file():
-        from ecokg.results import write_atomic
+        from ecokg.atomic import write_atomic
 
         cache_dir.mkdir(parents=True, exist_ok=True)
         write_atomic(target, materialise(list(data_files)).turtle())

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from ecokg.errors import InputError, UsageError
+from ecokg.errors import UsageError
 from ecokg.namespaces import PREFIXES, XSD, compact
 
 if TYPE_CHECKING:
@@ -169,28 +166,3 @@ def render_result(
     else:
         text = serialize_triples(result, ox.RdfFormat.TURTLE).decode()
         console.out(text if text.endswith("\n") or not text else text + "\n", end="")
-
-
-def write_atomic(path: Path | str, data: bytes | str) -> None:
-    """Write a file so that readers never see it half-written (temp file + os.replace)."""
-    path = Path(path)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError(f"{path}: directory {directory} does not exist")
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as temp_file:
-            temp_file.write(payload)
-        # mkstemp creates 0600; give the file the mode a plain open() would have.
-        os.chmod(temp_name, 0o666 & ~_current_umask())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from oxigraph_server import OxigraphServer, find_oxigraph, running_oxigraph
 
 from ecokg import resources
 from ecokg.cli import main
@@ -61,3 +63,25 @@ def run_mini(run_cli: RunCli) -> RunCli:
         return run_cli(*args, "--no-bundled", "--data", MINI)
 
     return run
+
+
+# --- a real Oxigraph server on 127.0.0.1 for the remote-store tests (marked ``server``) ---
+
+
+@pytest.fixture(scope="session")
+def oxigraph_binary() -> str:
+    binary = find_oxigraph()
+    if binary is None:
+        message = "the oxigraph executable (pip install oxigraph, the [test] extra) is missing"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message + " — required under CI")
+        pytest.skip(message)
+    return binary
+
+
+@pytest.fixture(scope="module")
+def server(
+    oxigraph_binary: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[OxigraphServer]:
+    with running_oxigraph(tmp_path_factory.mktemp("oxigraph") / "db", oxigraph_binary) as srv:
+        yield srv

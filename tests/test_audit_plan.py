@@ -172,6 +172,14 @@ def test_nothing_on_agreeing_figures(report: AuditReport, figure: str) -> None:
     assert [f for f in report.findings if iri in (f.focus, f.value)] == []
 
 
+def test_figure_stated_in_words_needs_no_unit(report: AuditReport) -> None:
+    """安全利用面积达到上级下达的任务要求: no qudt:numericValue, so no unit is required (S12)."""
+    assert not found(
+        report, "S12-figure-has-unit", "figure/out-polluted-farmland-safe-use-safe-use"
+    )
+    assert not [f for f in report.findings if f.shape == SHP + "S12-figure-has-unit"]
+
+
 def test_investment_adds_up(report: AuditReport) -> None:
     """Subtotals 1078 + 108900 + 5600 + 41800 + 36200 = 193578 万元 and the shares agree."""
     assert [f for f in report.findings if f.family == "sums"] == []

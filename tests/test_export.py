@@ -14,6 +14,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
+from ecokg.atomic import atomic_output
 from ecokg.dataset import Dataset, load_dataset
 from ecokg.errors import InputError
 from ecokg.namespaces import ECO, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PLAN, ID, PREFIXES
@@ -228,7 +229,7 @@ def test_write_replaces_the_file(dataset: Dataset, tmp_path) -> None:
 def test_atomic_output_reports_unwritable_targets(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     for target in (tmp_path / "file" / "out.ttl", tmp_path / "missing" / "out.ttl", tmp_path):
-        with pytest.raises(InputError), exporting.atomic_output(target) as stream:
+        with pytest.raises(InputError), atomic_output(target) as stream:
             stream.write(b"never")
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import socket
 import threading
@@ -21,7 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import RunCli
-from oxigraph_server import OxigraphServer, find_oxigraph, free_port, running_oxigraph
+from oxigraph_server import OxigraphServer, free_port, running_oxigraph
 
 from ecokg import push as pushing
 from ecokg import querylib, resources
@@ -39,25 +38,6 @@ GROUP_CONCAT = re.compile(
 )
 SEPARATOR = re.compile(r"separator\s*=\s*(?P<q>[\"'])(?P<sep>.*?)(?P=q)", re.IGNORECASE)
 SIMPLE_KEY = re.compile(r"^(?:(?:ASC|DESC)\s*\(\s*\?(\w+)\s*\)|\?(\w+))$", re.IGNORECASE)
-
-
-@pytest.fixture(scope="session")
-def oxigraph_binary() -> str:
-    binary = find_oxigraph()
-    if binary is None:
-        message = "the oxigraph executable (pip install oxigraph, the [test] extra) is missing"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message + " — required under CI")
-        pytest.skip(message)
-    return binary
-
-
-@pytest.fixture(scope="module")
-def server(
-    oxigraph_binary: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[OxigraphServer]:
-    with running_oxigraph(tmp_path_factory.mktemp("oxigraph") / "db", oxigraph_binary) as srv:
-        yield srv
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,11 @@ import pyoxigraph as ox
 import pytest
 from rich.console import Console
 
+from ecokg.atomic import write_atomic
 from ecokg.dataset import Dataset
 from ecokg.errors import InputError, UsageError
 from ecokg.namespaces import compact, expand
-from ecokg.results import SolutionTable, print_table, serialize_result, term_text, write_atomic
+from ecokg.results import SolutionTable, print_table, serialize_result, term_text
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 

@@ -24,7 +24,7 @@ from ecokg.namespaces import compact
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ecokg.dataset import Dataset
+    from ecokg.store import Store
 
 LANG_SUFFIXES = {"zh": "Zh", "en": "En"}
 EVIDENCE_ZH = {"stated": "规划明示", "inferred": "推理得出"}
@@ -108,7 +108,7 @@ class Answer:
 
 
 def run_match(
-    dataset: Dataset,
+    dataset: Store,
     index: EntityIndex,
     question: str,
     lang: str,
@@ -131,7 +131,7 @@ def _is_iri(term: object) -> bool:
 
 
 def _labels(
-    dataset: Dataset, index: EntityIndex, iris: set[str]
+    dataset: Store, index: EntityIndex, iris: set[str]
 ) -> dict[str, tuple[str | None, str | None]]:
     labels: dict[str, tuple[str | None, str | None]] = {}
     for iri in iris:

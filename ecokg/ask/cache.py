@@ -19,7 +19,7 @@ from ecokg.ask.entities import EntityIndex, build_index
 from ecokg.errors import EcokgError
 
 if TYPE_CHECKING:
-    from ecokg.dataset import Dataset
+    from ecokg.store import Store
 
 # Bump when the index format or the way names are derived changes.
 INDEX_VERSION = "4"
@@ -31,10 +31,10 @@ def cache_dir() -> Path:
     return Path(base) / "ecokg"
 
 
-def dataset_fingerprint(dataset: Dataset, concept_namespaces: Iterable[str] = ()) -> str:
+def dataset_fingerprint(dataset: Store, concept_namespaces: Iterable[str] = ()) -> str:
     """A hash of the content of every loaded file (and its graph) plus the index options."""
     digest = hashlib.sha256(f"ecokg-ask-index {INDEX_VERSION}\n".encode())
-    for loaded in dataset.files:
+    for loaded in getattr(dataset, "files", ()):
         digest.update(f"{loaded.graph}\n".encode())
         digest.update(hashlib.sha256(loaded.path.read_bytes()).digest())
     for namespace in sorted(set(concept_namespaces)):
@@ -43,11 +43,11 @@ def dataset_fingerprint(dataset: Dataset, concept_namespaces: Iterable[str] = ()
 
 
 def load_index(
-    dataset: Dataset, concept_namespaces: Iterable[str] = (), *, use_cache: bool = True
+    dataset: Store, concept_namespaces: Iterable[str] = (), *, use_cache: bool = True
 ) -> EntityIndex:
     """The entity index of the dataset, from the cache when it holds this dataset's."""
     namespaces = sorted(set(concept_namespaces))
-    if not use_cache:
+    if not use_cache or not hasattr(dataset, "files"):  # a remote store has no files to hash
         return build_index(dataset, namespaces)
     path = cache_dir() / f"ask-index-{dataset_fingerprint(dataset, namespaces)}.json"
     try:
@@ -57,7 +57,7 @@ def load_index(
     index = build_index(dataset, namespaces)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        from ecokg.results import write_atomic
+        from ecokg.atomic import write_atomic
 
         write_atomic(path, json.dumps(index.to_json(), ensure_ascii=False, separators=(",", ":")))
     except (OSError, EcokgError):

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-
-def register_ask(app: typer.Typer) -> None:
-    """Add the ``ask`` verb to the ecokg application."""
-    app.command("ask")(ask_command)
+from ecokg.cli_common import (
+    DataOption,
+    DebugOption,
+    EndpointOption,
+    NoBundledOption,
+    NoInferredOption,
+    TimeoutOption,
+)
 
 
 def ask_command(
@@ -29,25 +32,20 @@ def ask_command(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Rebuild the entity index instead of reading it.")
     ] = False,
-    data: Annotated[
-        list[Path] | None,
-        typer.Option("--data", help="Also load this RDF file. Repeatable.", metavar="FILE"),
-    ] = None,
-    no_bundled: Annotated[
-        bool, typer.Option("--no-bundled", help="Do not load the bundled plan.")
-    ] = False,
-    no_inferred: Annotated[
-        bool, typer.Option("--no-inferred", help="Do not load the inferred graph.")
-    ] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+    endpoint: EndpointOption = None,
+    timeout: TimeoutOption = None,
+    data: DataOption = None,
+    no_bundled: NoBundledOption = False,
+    no_inferred: NoInferredOption = False,
+    debug: DebugOption = False,
 ) -> int:
     """Ask a question in Chinese or English: ecokg ask "哪些项目治理泗溪镇的土壤污染？"."""
-    from ecokg import cli
     from ecokg.ask.answer import render
     from ecokg.ask.engine import Asker, NoIntentError, UnknownNameError
+    from ecokg.cli_common import check_choice, make_console, options, write_text
 
-    cli._check_choice("--format", output_format, ("table", "json"))
-    dataset = cli._options(ctx, data, no_bundled, no_inferred).load()
+    check_choice("--format", output_format, ("table", "json"))
+    dataset = options(ctx, data, no_bundled, no_inferred).open_store(endpoint, timeout)
     asker = Asker.create(dataset, use_cache=not no_cache)
     try:
         answer = asker.ask(question)
@@ -58,7 +56,7 @@ def ask_command(
             print(line, file=sys.stderr)
         return error.exit_code
     if output_format == "json":
-        cli._write_text(json.dumps(answer.to_json(), ensure_ascii=False, indent=2) + "\n")
+        write_text(json.dumps(answer.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:
-        render(cli._console(), answer, explain=explain)
+        render(make_console(), answer, explain=explain)
     return 0

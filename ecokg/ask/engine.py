@@ -18,9 +18,9 @@ from ecokg.ask.entities import Entity, EntityIndex
 from ecokg.ask.intents import IntentMatch, concept_namespaces, known_words, match_intents
 from ecokg.ask.linking import Mention, Unknown, find_unknown, link, suggest
 from ecokg.ask.text import question_language
-from ecokg.dataset import Dataset
 from ecokg.errors import UsageError
 from ecokg.querylib import NamedQuery
+from ecokg.store import Store
 
 # Below this similarity (0–100) a question does not read like any query's wordings.
 MIN_SCORE = 60.0
@@ -66,7 +66,7 @@ class NoIntentError(UsageError):
 class Asker:
     """The dataset, its entity index and the query library, ready for questions."""
 
-    dataset: Dataset
+    dataset: Store
     index: EntityIndex
     queries: list[NamedQuery]
     words: set[str]
@@ -74,7 +74,7 @@ class Asker:
     @classmethod
     def create(
         cls,
-        dataset: Dataset,
+        dataset: Store,
         queries: Sequence[NamedQuery] | None = None,
         *,
         use_cache: bool = True,
@@ -105,6 +105,6 @@ class Asker:
         return run_match(self.dataset, self.index, question, lang, mentions, match)
 
 
-def ask(question: str, dataset: Dataset, *, use_cache: bool = True) -> Answer:
+def ask(question: str, dataset: Store, *, use_cache: bool = True) -> Answer:
     """Answer one question on a loaded dataset with the bundled query library."""
     return Asker.create(dataset, use_cache=use_cache).ask(question)

@@ -20,7 +20,7 @@ from ecokg.ask.text import has_cjk, key, latin_words
 from ecokg.namespaces import ECO, PREFIXES, RDFS, SKOS
 
 if TYPE_CHECKING:
-    from ecokg.dataset import Dataset
+    from ecokg.store import Store
 
 # How a name was found, best first (the order is the rank used to prefer candidates).
 RANKS: tuple[str, ...] = ("label", "alt", "short", "pinyin", "hidden", "fuzzy")
@@ -205,7 +205,7 @@ def _indexable(iri: str, types: set[str], concept_namespaces: Iterable[str]) -> 
     return any(t.startswith(ECO) for t in types)
 
 
-def build_index(dataset: Dataset, concept_namespaces: Iterable[str] = ()) -> EntityIndex:
+def build_index(dataset: Store, concept_namespaces: Iterable[str] = ()) -> EntityIndex:
     """Read entities and names from the dataset and derive short forms and pinyin.
 
     SKOS concepts are indexed only from ``concept_namespaces`` (the vocabularies that
@@ -243,7 +243,7 @@ def build_index(dataset: Dataset, concept_namespaces: Iterable[str] = ()) -> Ent
     return EntityIndex(entities, _dedupe(forms), vocabulary)
 
 
-def _select(dataset: Dataset, sparql: str) -> ox.QuerySolutions:
+def _select(dataset: Store, sparql: str) -> ox.QuerySolutions:
     result = dataset.query(sparql)
     assert isinstance(result, ox.QuerySolutions)
     return result

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ecokg.audit.engine import AuditReport, Finding, load_graph, load_shapes, plan_files, run_audit
+from ecokg.audit.engine import AuditReport, Finding, load_plan, load_shapes, plan_files, run_audit
 
 __all__ = ["AuditReport", "Finding", "audit"]
 
@@ -22,5 +22,5 @@ def audit(
 ) -> AuditReport:
     """Audit the ontology + the bundled plan (unless ``bundled`` is False) + ``data`` against
     the bundled shapes and the extra ``shapes`` files; plan sections cited in ``lang``."""
-    graph = load_graph(plan_files(data, bundled=bundled))
-    return run_audit(graph, load_shapes(shapes), lang)
+    graph, store = load_plan(plan_files(data, bundled=bundled))
+    return run_audit(graph, load_shapes(shapes), lang, store)

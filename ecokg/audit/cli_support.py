@@ -34,9 +34,9 @@ def emit_audit(
     make_console: Callable[..., Console],
 ) -> int:
     """Audit, print or write the report, and return the exit code (1 on a Violation)."""
+    from ecokg.atomic import write_atomic
     from ecokg.audit import audit
     from ecokg.audit import report as render
-    from ecokg.results import write_atomic
 
     if output_format is None and output is not None:
         output_format = FORMAT_BY_SUFFIX.get(output.suffix.lower())

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ecokg.audit.engine import FAMILIES, SEVERITIES, SHP, AuditReport, Finding
+from ecokg.audit.findings import FAMILIES, SEVERITIES, SHP, AuditReport, Finding
 from ecokg.namespaces import compact
 
 if TYPE_CHECKING:

@@ -138,15 +138,14 @@ def _settings(base: str, endpoint: str | None, email: str | None, licence: str |
 
 
 def _load(ctx: typer.Context, data: list[Path] | None, no_bundled: bool, no_inferred: bool):
-    from ecokg.cli import LoadOptions
+    from ecokg.cli_common import options
 
-    options = ctx.obj if isinstance(ctx.obj, LoadOptions) else LoadOptions()
-    return options.merged(data, no_bundled, no_inferred).load()
+    return options(ctx, data, no_bundled, no_inferred).load()
 
 
 def _emit(payload: bytes, output: Path | None) -> int:
     if output is not None:
-        from ecokg.publish.export import atomic_output
+        from ecokg.atomic import atomic_output
 
         with atomic_output(output) as stream:
             stream.write(payload)

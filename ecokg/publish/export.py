@@ -7,24 +7,22 @@ moves the instance IRIs (``https://w3id.org/ecokg/id/…``) to a publisher's own
 ontology's terms (``eco:`` and its vocabularies) and the named graphs stay where they are.
 
 Files are written atomically: the serialiser writes into a temporary file next to the
-target, which replaces the target only once complete (:func:`atomic_output`).
+target, which replaces the target only once complete (:func:`ecokg.atomic.atomic_output`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
-from ecokg.errors import InputError, UsageError
+from ecokg.atomic import atomic_output
+from ecokg.errors import UsageError
 from ecokg.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PLAN, ID, PREFIXES
 
 if TYPE_CHECKING:
@@ -272,39 +270,3 @@ def export_to_file(
     quads = prepare(dataset, part, base)
     with atomic_output(path) as stream:
         serialize(quads, output_format, stream, base)
-
-
-@contextmanager
-def atomic_output(path: Path | str) -> Iterator[BinaryIO]:
-    """A binary stream whose content replaces ``path`` only if the block completes.
-
-    The same contract as :func:`ecokg.results.write_atomic` (temp file in the target's
-    directory, then ``os.replace``), for writers that stream their output.
-    """
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError(f"{path}: directory {directory} does not exist")
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory")
-    try:
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    except OSError as error:
-        raise InputError(f"{path}: cannot write: {error.strerror or error}") from error
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            yield stream
-        os.chmod(temp_name, 0o666 & ~_current_umask())
-        os.replace(temp_name, path)
-    except OSError as error:
-        Path(temp_name).unlink(missing_ok=True)
-        raise InputError(f"{path}: cannot write: {error.strerror or error}") from error
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -35,6 +35,7 @@ from urllib.parse import unquote
 
 import pyoxigraph as ox
 
+from ecokg.atomic import atomic_output
 from ecokg.errors import InputError
 from ecokg.namespaces import ECO
 from ecokg.publish import export as exporting
@@ -111,7 +112,7 @@ def build_site(dataset: Dataset, directory: Path | str, settings: CatalogSetting
         site.write(f"catalog.{name}", payload)
     for output_format in DUMP_FORMATS:
         name = f"dumps/ecokg{exporting.SUFFIXES[output_format]}"
-        with exporting.atomic_output(site.target(name)) as stream:
+        with atomic_output(site.target(name)) as stream:
             exporting.serialize(quads, output_format, stream, base)
     site.render("README.md", "README.md.j2", root=root, base=base, formats=exporting.MEDIA_TYPES)
     return len(pages)
@@ -137,7 +138,7 @@ class _Writer:
         return path
 
     def write(self, name: str, payload: bytes) -> None:
-        with exporting.atomic_output(self.target(name)) as stream:
+        with atomic_output(self.target(name)) as stream:
             stream.write(payload)
 
     def render(self, target: str, template: str, **values: Any) -> None:

@@ -1,0 +1,105 @@
+"""Terms between rdflib and pyoxigraph, and the oxigraph store the SPARQL constraints run on.
+
+An oxigraph store CANONICALISES decimal literals (``"21.80"`` is stored as ``"21.8"``), so a
+shape cannot read the plan's stated precision from ``STR(?v)`` there. The plan states it with
+``eco:statedDecimals``; for a figure without it, :func:`store_from_graph` adds the value the
+shapes' own fallback would compute from the lexical form (which rdflib and oxigraph's parser
+keep), so that the audit finds the same on data that omits it. The added triples live in the
+store only: the rdflib graph (SHACL Core, labels, the report) is the data as given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pyoxigraph as ox
+import rdflib
+
+from ecokg.errors import InputError
+from ecokg.namespaces import ECO
+
+QUDT_NUMERIC_VALUE = rdflib.URIRef("http://qudt.org/schema/qudt/numericValue")
+ECO_STATED_DECIMALS = rdflib.URIRef(ECO + "statedDecimals")
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def to_rdflib(term: Any, cache: dict[Any, rdflib.term.Node]) -> rdflib.term.Node:
+    """A pyoxigraph term as an rdflib term (``cache`` shares equal terms)."""
+    converted = cache.get(term)
+    if converted is None:
+        if isinstance(term, ox.NamedNode):
+            converted = rdflib.URIRef(term.value)
+        elif isinstance(term, ox.BlankNode):
+            converted = rdflib.BNode(term.value)
+        elif isinstance(term, ox.Literal):
+            if term.language:
+                converted = rdflib.Literal(term.value, lang=term.language)
+            else:
+                converted = rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+        else:
+            raise InputError(f"unsupported RDF term (RDF-star?): {term}")
+        cache[term] = converted
+    return converted
+
+
+def to_oxigraph(term: rdflib.term.Node, cache: dict[rdflib.term.Node, OxTerm]) -> OxTerm:
+    """An rdflib term as a pyoxigraph term; the lexical form of literals is kept."""
+    converted = cache.get(term)
+    if converted is None:
+        if isinstance(term, rdflib.URIRef):
+            converted = ox.NamedNode(str(term))
+        elif isinstance(term, rdflib.BNode):
+            converted = ox.BlankNode(str(term))
+        elif isinstance(term, rdflib.Literal):
+            if term.language:
+                converted = ox.Literal(str(term), language=term.language)
+            elif term.datatype is not None:
+                converted = ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+            else:
+                converted = ox.Literal(str(term))
+        else:
+            raise InputError(f"unsupported RDF term: {term!r}")
+        cache[term] = converted
+    return converted
+
+
+def lexical_decimals(text: str) -> int:
+    """Decimals written in a lexical form, as the shapes' fallback computes them."""
+    return len(text.split(".", 1)[1]) if "." in text else 0
+
+
+def store_from_graph(graph: rdflib.Graph) -> ox.Store:
+    """The triples of an rdflib graph in a new store (see :func:`store_from_triples`)."""
+    cache: dict[rdflib.term.Node, OxTerm] = {}
+    return store_from_triples(
+        (to_oxigraph(s, cache), to_oxigraph(p, cache), to_oxigraph(o, cache)) for s, p, o in graph
+    )
+
+
+def store_from_triples(triples: Iterable[tuple[Any, Any, Any]]) -> ox.Store:
+    """The triples (pyoxigraph terms, literals as parsed) in the default graph of a new
+    store, plus the missing ``eco:statedDecimals`` of figures: one per subject whose numeric
+    values all state the same number of decimals."""
+    default = ox.DefaultGraph()
+    numeric = ox.NamedNode(str(QUDT_NUMERIC_VALUE))
+    stated = ox.NamedNode(str(ECO_STATED_DECIMALS))
+    quads = []
+    decimals: dict[Any, set[int]] = {}
+    has_stated = set()
+    for subject, predicate, value in triples:
+        quads.append(ox.Quad(subject, predicate, value, default))
+        if predicate == numeric and isinstance(value, ox.Literal):
+            decimals.setdefault(subject, set()).add(lexical_decimals(value.value))
+        elif predicate == stated:
+            has_stated.add(subject)
+    integer = ox.NamedNode(XSD_INTEGER)
+    for subject, counts in decimals.items():
+        if len(counts) == 1 and subject not in has_stated:
+            literal = ox.Literal(str(counts.pop()), datatype=integer)
+            quads.append(ox.Quad(subject, stated, literal, default))
+    store = ox.Store()
+    store.bulk_extend(quads)
+    return store
