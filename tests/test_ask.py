@@ -273,9 +273,12 @@ def test_cli_table_in_the_question_language(run_cli: RunCli) -> None:
     assert code == 0
     assert "Safe use of polluted farmland" in out and "Sixi Town" in out
     assert "受污染耕地安全利用" not in out
+    # the sections are cited in the question's language too
+    assert "Box 4 item 3" in out and "专栏4" not in out
     code, out, _ = run_cli("ask", "泗溪有哪些土壤污染治理项目")
     assert code == 0
     assert "受污染耕地安全利用" in out and "Safe use of polluted farmland" not in out
+    assert "专栏4" in out and "Box 4" not in out
 
 
 def test_cli_explain_prints_the_sparql(run_cli: RunCli) -> None:

@@ -9,7 +9,7 @@ never out of the JSON.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
@@ -42,7 +42,9 @@ class Cell:
 
     def text(self, lang: str) -> str:
         if self.iri is None:
-            return EVIDENCE_ZH.get(self.value, self.value) if lang == "zh" else self.value
+            if lang == "en":
+                return self.label_en or self.value
+            return EVIDENCE_ZH.get(self.value, self.value)
         label = self.label_en if lang == "en" else self.label_zh
         return label or self.label_zh or self.label_en or compact(self.iri)
 
@@ -50,6 +52,7 @@ class Cell:
         data: dict[str, Any] = {"value": self.value}
         if self.iri is not None:
             data["iri"] = self.iri
+        if self.iri is not None or self.label_en is not None:
             data["label"] = {"zh": self.label_zh, "en": self.label_en}
         return data
 
@@ -123,7 +126,31 @@ def run_match(
     terms = [[solution[column] for column in columns] for solution in result]
     labels = _labels(dataset, index, {t.value for row in terms for t in row if _is_iri(t)})
     rows = [[_cell(term, labels) for term in row] for row in terms]
+    if SOURCES in columns:
+        _label_sources(rows, columns.index(SOURCES), dataset)
     return Answer(question, lang, match, list(mentions), columns, rows)
+
+
+SOURCES = "sources"
+_SECTION_LABELS = """SELECT ?zh ?en WHERE {
+  ?section a eco:PlanSection ; rdfs:label ?zh , ?en .
+  FILTER(LANG(?zh) = "zh" && LANG(?en) = "en")
+}"""
+
+
+def _label_sources(rows: list[list[Cell | None]], column: int, dataset: Store) -> None:
+    """Give each ``sources`` cell (section labels in Chinese, "; "-joined, as the queries
+    build them) its English wording, so English answers cite sections in English."""
+    result = dataset.query(_SECTION_LABELS)
+    if not isinstance(result, ox.QuerySolutions):
+        return
+    english = {row["zh"].value: row["en"].value for row in result}
+    for row in rows:
+        cell = row[column]
+        if cell is not None and cell.iri is None:
+            parts = cell.value.split("; ")
+            translated = "; ".join(english.get(part, part) for part in parts)
+            row[column] = replace(cell, label_zh=cell.value, label_en=translated)
 
 
 def _is_iri(term: object) -> bool:
