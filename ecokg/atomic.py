@@ -38,7 +38,12 @@ def atomic_output(path: Path | str) -> Iterator[BinaryIO]:
     try:
         with os.fdopen(handle, "wb") as stream:
             yield stream
-        os.chmod(temp_name, 0o666 & ~_current_umask())
+            stream.flush()
+            os.fsync(stream.fileno())  # the content is on disk before the name points at it
+        # mkstemp creates 0600: keep the mode of the file being replaced, else a plain
+        # open()'s default.
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_current_umask()
+        os.chmod(temp_name, mode)
         os.replace(temp_name, path)
     except OSError as error:
         Path(temp_name).unlink(missing_ok=True)

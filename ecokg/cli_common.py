@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from ecokg.store import Store
 
 LANG_CHOICES = ("zh", "en")
+# The environment variable holding a bearer token for the SPARQL server (push and --endpoint).
+TOKEN_ENV = "ECOKG_TOKEN"
 # --output FILE without --format: the format follows the file name.
 FORMAT_BY_SUFFIX = {
     ".json": "json",
@@ -96,11 +98,13 @@ class LoadOptions:
 
     def open_store(self, endpoint: str | None = None, timeout: float | None = None) -> Store:
         """The store to query: the endpoint given with --endpoint, else the loaded dataset."""
+        from ecokg.remote import Auth
         from ecokg.store import open_store
 
         return open_store(
             endpoint=endpoint,
-            timeout=timeout,
+            timeout=check_timeout(timeout),
+            auth=Auth.from_options(None, None, TOKEN_ENV) if endpoint else None,
             data=self.data,
             bundled=not self.no_bundled,
             inferred=not self.no_inferred,
@@ -132,8 +136,7 @@ def emit(
         check_choice("--format", output_format, ALL_FORMATS)
     if output_format in (None, TABLE):
         console = make_console(record=output is not None)
-        # render_result only asks the store for labels, which every Store gives.
-        render_result(console, result, cast("Dataset", store), lang)
+        render_result(console, result, store, lang)
         if output is not None:
             write_atomic(output, console.export_text())
         return
@@ -160,17 +163,29 @@ def read_query_argument(query: str) -> tuple[str, str]:
     return query, "query"
 
 
+def check_timeout(seconds: float | None) -> float | None:
+    """--timeout must be a positive number of seconds."""
+    if seconds is not None and not seconds > 0:
+        raise UsageError(f"--timeout {seconds:g}: give a positive number of seconds")
+    return seconds
+
+
 def check_choice(option: str, value: str, choices: tuple[str, ...]) -> None:
     if value not in choices:
         raise UsageError(f"{option} {value!r}: choose one of {', '.join(choices)}")
 
 
 def make_console(record: bool = False) -> Console:
+    """A console on stdout; with ``record`` one that only records (for --output FILE)."""
+    import io
+
     from rich.console import Console
 
+    if record:
+        return Console(file=io.StringIO(), width=160, record=True, highlight=False)
     # Not a terminal (pipe, file, test capture): wide enough that tables do not fold.
     width = None if sys.stdout.isatty() else 160
-    return Console(file=sys.stdout, width=width, record=record, highlight=False)
+    return Console(file=sys.stdout, width=width, highlight=False)
 
 
 def write_text(text: str) -> None:

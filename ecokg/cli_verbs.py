@@ -14,6 +14,7 @@ import typer
 
 from ecokg.cli_common import (
     LANG_CHOICES,
+    TOKEN_ENV,
     DataOption,
     DebugOption,
     EndpointOption,
@@ -22,6 +23,7 @@ from ecokg.cli_common import (
     OutputOption,
     TimeoutOption,
     check_choice,
+    check_timeout,
     make_console,
     options,
     write_text,
@@ -61,7 +63,7 @@ def push(
     token_env: Annotated[
         str,
         typer.Option("--token-env", help="Variable holding a bearer token.", metavar="NAME"),
-    ] = "ECOKG_TOKEN",
+    ] = TOKEN_ENV,
     timeout: TimeoutOption = None,
     data: DataOption = None,
     no_bundled: NoBundledOption = False,
@@ -74,7 +76,7 @@ def push(
 
     auth = Auth.from_options(user, password, token_env)
     target = store_url or pushing.default_store_url(endpoint)
-    seconds = timeout or pushing.DEFAULT_PUSH_TIMEOUT
+    seconds = check_timeout(timeout) or pushing.DEFAULT_PUSH_TIMEOUT
     parts = pushing.plan_parts(options(ctx, data, no_bundled, no_inferred).load(), graph)
     with _upload_progress(parts) as progress:
         pushed = pushing.push_parts(parts, target, auth=auth, timeout=seconds, progress=progress)
@@ -136,6 +138,8 @@ def reason(
         file=sys.stderr,
     )
     if check:
+        if loaded.data or loaded.no_bundled:
+            raise UsageError("--check compares with the bundled inferred graph: drop --data")
         current = resources.inferred_file()
         if not current.is_file() or current.read_text(encoding="utf-8") != inference.turtle():
             print(f"{current}: out of date (ecokg reason --output {current})", file=sys.stderr)

@@ -208,23 +208,10 @@ def _parse_json_ld(path: Path) -> list[ox.Quad]:
         graph.parse(data=inline_context(path.read_bytes()), format="json-ld")
     except Exception as error:  # rdflib raises many unrelated types for bad JSON-LD
         raise InputError(f"{path}: invalid JSON-LD: {error}") from error
+    from ecokg.terms import to_oxigraph
+
+    cache: dict[rdflib.term.Node, Term] = {}
     return [
-        ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o))  # type: ignore[arg-type]
+        ox.Quad(to_oxigraph(s, cache), to_oxigraph(p, cache), to_oxigraph(o, cache))  # type: ignore[arg-type]
         for s, p, o, _ in graph.quads((None, None, None, None))
     ]
-
-
-def _to_ox(term: rdflib.term.Node) -> Term:
-    import rdflib
-
-    if isinstance(term, rdflib.URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, rdflib.BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, rdflib.Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise InputError(f"unsupported RDF term in JSON-LD: {term!r}")

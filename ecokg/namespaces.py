@@ -17,9 +17,11 @@ GRAPH_BASE: Final = "https://w3id.org/ecokg/graph/"
 GRAPH_ONTOLOGY: Final = GRAPH_BASE + "ontology"
 GRAPH_PLAN: Final = GRAPH_BASE + "plan"
 GRAPH_INFERRED: Final = GRAPH_BASE + "inferred"
+# All three, in load order.
+DATASET_GRAPHS: Final = (GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_INFERRED)
 
-# Prefixes known to every query and used to compact IRIs in output. Order matters for
-# compaction: more specific namespaces (ecounit:) come before ones they share a stem with.
+# Prefixes known to every query and used to compact IRIs in output (compact() tries the
+# longest namespace first, so ecounit: wins over eco:'s shorter stem).
 PREFIXES: Final[dict[str, str]] = {
     "eco": ECO,
     "id": ID,

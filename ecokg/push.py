@@ -19,12 +19,11 @@ import pyoxigraph as ox
 
 from ecokg.dataset import Dataset
 from ecokg.errors import EcokgError, InputError
-from ecokg.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PLAN
+from ecokg.namespaces import DATASET_GRAPHS
 from ecokg.remote import USER_AGENT, Auth, RemoteStore, open_url, read_bounded
 from ecokg.store import sparql_term
 
 DEFAULT_PUSH_TIMEOUT = 120.0
-PART_GRAPHS: tuple[str, ...] = (GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_INFERRED)
 _CHUNK = 256 * 1024
 
 # progress(graph, bytes sent so far, bytes of this part)
@@ -74,9 +73,9 @@ def plan_parts(dataset: Dataset, graph: str | None = None) -> list[Part]:
             ox.NamedNode(graph)
         except ValueError as error:
             raise InputError(f"--graph {graph!r}: not an absolute IRI ({error})") from None
-        groups = [(graph, PART_GRAPHS)]
+        groups: list[tuple[str, tuple[str, ...]]] = [(graph, DATASET_GRAPHS)]
     else:
-        groups = [(name, (name,)) for name in PART_GRAPHS]
+        groups = [(name, (name,)) for name in DATASET_GRAPHS]
     parts = []
     for target, sources in groups:
         triples = {

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ecokg import __version__, resources
-from ecokg.errors import EcokgError, InputError, UsageError
+from ecokg.errors import EcokgError, UsageError
 from ecokg.namespaces import ECO, ID, OWL, PREFIXES, RDF, RDFS
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def materialise(
     asserted = _iri_triples(graph)
     tbox = _tbox(graph)
     abox = _abox(graph)
-    ruled = _apply_rules(graph, abox)
+    ruled = _apply_rules(graph)
     engine_input = tbox | abox | ruled
     entailed = _hermit(engine_input) if engine == "hermit" else _owlrl(engine_input)
     closed = _normalise(tbox, abox | ruled | entailed)
@@ -109,14 +109,22 @@ def cached_inferred_file(data_files: Sequence[Path]) -> Path:
     inputs = [*resources.ontology_files(), *resources.rule_files(), *data_files]
     digest = hashlib.sha256(__version__.encode())
     for path in inputs:
-        digest.update(Path(path).read_bytes())
-    cache_dir = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ecokg"
-    target = cache_dir / f"inferred-{digest.hexdigest()[:32]}.ttl"
-    if not target.is_file():
-        from ecokg.atomic import write_atomic
+        content = Path(path).read_bytes()
+        # length and digest per file, so that no two different file sets hash alike
+        digest.update(f"{len(content)}:".encode() + hashlib.sha256(content).digest())
+    name = f"inferred-{digest.hexdigest()[:32]}.ttl"
+    target = resources.cache_dir() / name
+    if target.is_file():
+        return target
+    from ecokg.atomic import write_atomic
 
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, materialise(list(data_files)).turtle())
+    turtle = materialise(list(data_files)).turtle()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, turtle)
+    except (OSError, EcokgError):  # no writable cache: keep the result for this run only
+        target = Path(tempfile.mkdtemp(prefix="ecokg-")) / name
+        write_atomic(target, turtle)
     return target
 
 
@@ -179,34 +187,11 @@ def _ref(iri: str) -> rdflib.URIRef:
 
 
 def _load(paths: Sequence[Path]) -> rdflib.Graph:
-    import rdflib
+    # The audit's loader: pyoxigraph parses (fast, one-line errors with positions) and
+    # JSON-LD dumps use the shipped @context instead of fetching it.
+    from ecokg.audit.engine import load_graph
 
-    graph = rdflib.Graph()
-    for path in paths:
-        try:
-            graph.parse(path, format=_rdflib_format(Path(path)))
-        except FileNotFoundError as error:
-            raise InputError(f"{path}: file not found") from error
-        except Exception as error:  # rdflib raises many parser-specific types
-            raise InputError(f"{path}: cannot parse: {str(error).splitlines()[0]}") from error
-    return graph
-
-
-def _rdflib_format(path: Path) -> str:
-    formats = {
-        ".ttl": "turtle",
-        ".nt": "nt",
-        ".nq": "nquads",
-        ".trig": "trig",
-        ".jsonld": "json-ld",
-        ".json": "json-ld",
-        ".rdf": "xml",
-        ".owl": "xml",
-        ".xml": "xml",
-    }
-    if path.suffix.lower() not in formats:
-        raise InputError(f"{path}: unknown RDF file type {path.suffix!r}")
-    return formats[path.suffix.lower()]
+    return load_graph(paths)
 
 
 def _iri_triples(graph: rdflib.Graph) -> set[Triple]:
@@ -257,7 +242,7 @@ def _node(term: rdflib.term.Node) -> str:
     return f"_:{term}" if isinstance(term, rdflib.BNode) else str(term)
 
 
-def _apply_rules(graph: rdflib.Graph, abox: set[Triple]) -> set[Triple]:
+def _apply_rules(graph: rdflib.Graph) -> set[Triple]:
     """Run the SPARQL CONSTRUCT rules of ontology/rules/ over the data."""
     from ecokg.namespaces import sparql_prologue
 

@@ -25,13 +25,12 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from ecokg.errors import EcokgError, InputError, UsageError
-from ecokg.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PLAN, PREFIXES, RDFS, SKOS
+from ecokg.namespaces import DATASET_GRAPHS, PREFIXES, RDFS, SKOS
 from ecokg.store import DEFAULT_TIMEOUT, bind_with_values, sparql_term
 
 if TYPE_CHECKING:
     from ecokg.dataset import QueryResult, Term
 
-DATASET_GRAPHS: tuple[str, ...] = (GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_INFERRED)
 MAX_RESPONSE_BYTES = 50 * 1024 * 1024
 USER_AGENT = "ecokg (SPARQL 1.1 Protocol client)"
 
@@ -148,7 +147,7 @@ def read_bounded(
     chunks: list[bytes] = []
     size = 0
     try:
-        while chunk := response.read(_CHUNK):
+        while chunk := response.read1(_CHUNK):  # read1: one socket read, so the deadline holds
             size += len(chunk)
             if size > max_bytes:
                 raise InputError(f"{url}: response exceeds {max_bytes} bytes; refused")

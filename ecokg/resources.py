@@ -7,6 +7,7 @@ level, the parent of the package directory.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ecokg.errors import InputError
@@ -81,3 +82,8 @@ def query_files() -> list[Path]:
 def expected_dir() -> Path:
     """Expected results of the named queries on the bundled plan (queries/expected/)."""
     return query_dir() / "expected"
+
+
+def cache_dir() -> Path:
+    """Where derived files are cached: ``$XDG_CACHE_HOME/ecokg``, else ``~/.cache/ecokg``."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ecokg"

@@ -14,7 +14,8 @@ from ecokg.namespaces import PREFIXES, XSD, compact
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ecokg.dataset import Dataset, QueryResult
+    from ecokg.dataset import QueryResult
+    from ecokg.store import Store
 
 # SELECT/ASK: "table" or a W3C SPARQL 1.1 results format.
 SOLUTION_FORMATS: dict[str, ox.QueryResultsFormat] = {
@@ -154,7 +155,7 @@ def print_table(
 
 
 def render_result(
-    console: Console, result: QueryResult, dataset: Dataset, lang: str | None = None
+    console: Console, result: QueryResult, dataset: Store, lang: str | None = None
 ) -> None:
     """The default terminal rendering of any query result."""
     if isinstance(result, ox.QuerySolutions):

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from ecokg import resources
 from ecokg.ask import cache
 from ecokg.ask.engine import Asker, NoIntentError, UnknownNameError
 from ecokg.ask.entities import EntityIndex, build_index
@@ -178,7 +179,7 @@ def test_a_corrupt_cache_file_is_rebuilt(
     mini_dataset: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    path = cache.cache_dir() / f"ask-index-{cache.dataset_fingerprint(mini_dataset)}.json"
+    path = resources.cache_dir() / f"ask-index-{cache.dataset_fingerprint(mini_dataset)}.json"
     path.parent.mkdir(parents=True)
     path.write_text("{not json", encoding="utf-8")
     index = cache.load_index(mini_dataset)

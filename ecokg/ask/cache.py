@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ecokg import resources
 from ecokg.ask.entities import EntityIndex, build_index
 from ecokg.errors import EcokgError
 
@@ -23,12 +22,6 @@ if TYPE_CHECKING:
 
 # Bump when the index format or the way names are derived changes.
 INDEX_VERSION = "4"
-
-
-def cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/ecokg``, else ``~/.cache/ecokg``."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "ecokg"
 
 
 def dataset_fingerprint(dataset: Store, concept_namespaces: Iterable[str] = ()) -> str:
@@ -49,7 +42,10 @@ def load_index(
     namespaces = sorted(set(concept_namespaces))
     if not use_cache or not hasattr(dataset, "files"):  # a remote store has no files to hash
         return build_index(dataset, namespaces)
-    path = cache_dir() / f"ask-index-{dataset_fingerprint(dataset, namespaces)}.json"
+    try:
+        path = resources.cache_dir() / f"ask-index-{dataset_fingerprint(dataset, namespaces)}.json"
+    except OSError:  # a loaded file became unreadable: no key, no cache
+        return build_index(dataset, namespaces)
     try:
         return EntityIndex.from_json(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError):

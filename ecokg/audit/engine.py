@@ -45,9 +45,10 @@ from ecokg.audit.findings import (
     node_label,
     sources,
 )
-from ecokg.audit.oxstore import store_from_graph, store_from_triples, to_rdflib
+from ecokg.audit.oxstore import store_from_graph, store_from_triples
 from ecokg.dataset import _parse_rdf_file
 from ecokg.errors import EcokgError, InputError
+from ecokg.terms import to_rdflib
 
 __all__ = [
     "FAMILIES",

@@ -1,4 +1,4 @@
-"""Terms between rdflib and pyoxigraph, and the oxigraph store the SPARQL constraints run on.
+"""The oxigraph store the SPARQL constraints run on.
 
 An oxigraph store CANONICALISES decimal literals (``"21.80"`` is stored as ``"21.8"``), so a
 shape cannot read the plan's stated precision from ``STR(?v)`` there. The plan states it with
@@ -16,54 +16,12 @@ from typing import Any
 import pyoxigraph as ox
 import rdflib
 
-from ecokg.errors import InputError
 from ecokg.namespaces import ECO
+from ecokg.terms import OxTerm, to_oxigraph
 
 QUDT_NUMERIC_VALUE = rdflib.URIRef("http://qudt.org/schema/qudt/numericValue")
 ECO_STATED_DECIMALS = rdflib.URIRef(ECO + "statedDecimals")
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
-
-OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
-
-
-def to_rdflib(term: Any, cache: dict[Any, rdflib.term.Node]) -> rdflib.term.Node:
-    """A pyoxigraph term as an rdflib term (``cache`` shares equal terms)."""
-    converted = cache.get(term)
-    if converted is None:
-        if isinstance(term, ox.NamedNode):
-            converted = rdflib.URIRef(term.value)
-        elif isinstance(term, ox.BlankNode):
-            converted = rdflib.BNode(term.value)
-        elif isinstance(term, ox.Literal):
-            if term.language:
-                converted = rdflib.Literal(term.value, lang=term.language)
-            else:
-                converted = rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
-        else:
-            raise InputError(f"unsupported RDF term (RDF-star?): {term}")
-        cache[term] = converted
-    return converted
-
-
-def to_oxigraph(term: rdflib.term.Node, cache: dict[rdflib.term.Node, OxTerm]) -> OxTerm:
-    """An rdflib term as a pyoxigraph term; the lexical form of literals is kept."""
-    converted = cache.get(term)
-    if converted is None:
-        if isinstance(term, rdflib.URIRef):
-            converted = ox.NamedNode(str(term))
-        elif isinstance(term, rdflib.BNode):
-            converted = ox.BlankNode(str(term))
-        elif isinstance(term, rdflib.Literal):
-            if term.language:
-                converted = ox.Literal(str(term), language=term.language)
-            elif term.datatype is not None:
-                converted = ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-            else:
-                converted = ox.Literal(str(term))
-        else:
-            raise InputError(f"unsupported RDF term: {term!r}")
-        cache[term] = converted
-    return converted
 
 
 def lexical_decimals(text: str) -> int:

@@ -30,9 +30,9 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF, RDFS
 
-from ecokg.audit.oxstore import OxTerm, to_oxigraph, to_rdflib
 from ecokg.audit.sparql_plan import SH, SHAPES_GRAPH, SparqlConstraint
 from ecokg.errors import InputError
+from ecokg.terms import OxTerm, to_oxigraph, to_rdflib
 
 _TEMPLATE = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
 _RESERVED = ("this", "path", "value")

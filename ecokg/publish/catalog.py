@@ -172,6 +172,8 @@ def _county_extent(dataset: Dataset) -> tuple[str, str] | None:
         wkt = row[0].value.removeprefix(_CRS84).strip()
         numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", wkt)]
         lons, lats = numbers[0::2], numbers[1::2]
+        if not lons or len(lons) != len(lats):
+            return None  # not a coordinate list this catalogue can summarise
         centre = f"POINT({(min(lons) + max(lons)) / 2:.6f} {(min(lats) + max(lats)) / 2:.6f})"
         return wkt, centre
     return None

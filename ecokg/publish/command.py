@@ -12,6 +12,7 @@ from typing import Annotated, Any, BinaryIO
 
 import typer
 
+from ecokg.cli_common import DataOption, DebugOption, NoBundledOption, NoInferredOption
 from ecokg.errors import UsageError
 
 CATALOG_FORMATS = ("ttl", "jsonld")
@@ -77,17 +78,10 @@ def export(
         str | None,
         typer.Option("--license", help="Licence IRI of the dataset.", metavar="IRI"),
     ] = None,
-    data: Annotated[
-        list[Path] | None,
-        typer.Option("--data", help="Also load this RDF file. Repeatable.", metavar="FILE"),
-    ] = None,
-    no_bundled: Annotated[
-        bool, typer.Option("--no-bundled", help="Do not load the bundled plan.")
-    ] = False,
-    no_inferred: Annotated[
-        bool, typer.Option("--no-inferred", help="Do not load the inferred graph.")
-    ] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+    data: DataOption = None,
+    no_bundled: NoBundledOption = False,
+    no_inferred: NoInferredOption = False,
+    debug: DebugOption = False,
 ) -> int:
     """Export the graph (ttl/nt/nq/trig/jsonld/xml), its DCAT-AP catalogue, or a static site."""
     from ecokg.publish import export as exporting

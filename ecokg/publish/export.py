@@ -23,7 +23,14 @@ import pyoxigraph as ox
 
 from ecokg.atomic import atomic_output
 from ecokg.errors import UsageError
-from ecokg.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PLAN, ID, PREFIXES
+from ecokg.namespaces import (
+    DATASET_GRAPHS,
+    GRAPH_INFERRED,
+    GRAPH_ONTOLOGY,
+    GRAPH_PLAN,
+    ID,
+    PREFIXES,
+)
 
 if TYPE_CHECKING:
     from ecokg.dataset import Dataset
@@ -35,7 +42,7 @@ GRAPHS_OF_PART: dict[str, tuple[str, ...]] = {
     "ontology": (GRAPH_ONTOLOGY,),
     "data": (GRAPH_PLAN,),
     "inferred": (GRAPH_INFERRED,),
-    "all": (GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_INFERRED),
+    "all": DATASET_GRAPHS,
 }
 SUFFIXES: dict[str, str] = {
     "ttl": ".ttl",

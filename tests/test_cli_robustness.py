@@ -1,0 +1,60 @@
+"""Edge cases of the CLI: quiet --output, offline JSON-LD, an unwritable cache, bad options."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MINI, RunCli
+
+
+def test_table_to_output_file_prints_nothing(run_mini: RunCli, tmp_path: Path) -> None:
+    target = tmp_path / "answer.txt"
+    code, out, _ = run_mini("sparql", "ASK { ?s ?p ?o }", "--format", "table", "--output", target)
+    assert code == 0 and out == ""
+    assert target.read_text(encoding="utf-8").strip() == "true"
+
+
+def test_audit_table_to_output_file_prints_nothing(run_cli: RunCli, tmp_path: Path) -> None:
+    target = tmp_path / "audit.txt"
+    code, out, _ = run_cli("audit", "--output", target, "--format", "table")
+    assert code == 1 and out == ""
+    assert "S70-project-in-every-register" in target.read_text(encoding="utf-8")
+
+
+def test_own_json_ld_dump_loads_back_without_network(run_mini: RunCli, tmp_path: Path) -> None:
+    """Dumps refer to the published @context by URL; loading them (and reasoning over them)
+    uses the shipped copy."""
+    dump = tmp_path / "mini.jsonld"
+    assert run_mini("export", "--format", "jsonld", "--part", "data", "--output", dump)[0] == 0
+    code, out, err = run_mini("info", "--format", "json", "--data", dump)
+    assert code == 0, err
+    assert str(dump) in out
+
+
+def test_unwritable_cache_still_reasons(run_cli: RunCli, monkeypatch, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker / "cache"))
+    code, _, err = run_cli("info", "--no-bundled", "--data", MINI)
+    assert code == 0, err
+
+
+def test_reason_check_is_for_the_bundled_graph_only(run_cli: RunCli) -> None:
+    code, _, err = run_cli("reason", "--check", "--no-bundled", "--data", MINI)
+    assert code == 2 and "--check" in err
+
+
+@pytest.mark.parametrize(
+    "verb",
+    [
+        ("push", "--endpoint", "http://127.0.0.1:9/query"),
+        ("sparql", "ASK {}", "--endpoint", "http://127.0.0.1:9/query"),
+    ],
+)
+@pytest.mark.parametrize("timeout", ["0", "-1"])
+def test_timeout_must_be_positive(run_cli: RunCli, verb: tuple[str, ...], timeout: str) -> None:
+    code, _, err = run_cli(*verb, "--timeout", timeout)
+    assert code == 2 and "positive number of seconds" in err
+    assert err.count("\n") == 1
