@@ -177,10 +177,6 @@ class EntityIndex:
         vocabulary = frozenset(data["vocabulary"])
         return cls({entity.iri: entity for entity in entities}, forms, vocabulary)
 
-    def of_type(self, entity_iri: str, type_iri: str) -> bool:
-        entity = self.entities.get(entity_iri)
-        return entity is not None and type_iri in entity.types
-
 
 def entity_kind(iri: str, types: Iterable[str]) -> str:
     """A short readable kind: township, project, problem-type …"""

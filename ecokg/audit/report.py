@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from ecokg.audit.findings import FAMILIES, SEVERITIES, SHP, AuditReport, Finding
@@ -72,7 +72,7 @@ def render_markdown(report: AuditReport, lang: str) -> str:
             cells = (
                 _focus_text(finding, lang),
                 finding.message[lang],
-                "；".join(finding.sources) if lang == "zh" else "; ".join(finding.sources),
+                _join_sources(finding.sources, lang),
                 "`" + _shape_id(finding) + "`",
             )
             lines.append("| " + " | ".join(_md_cell(cell) for cell in cells) + " |")
@@ -106,7 +106,7 @@ def render_html(report: AuditReport, lang: str) -> str:
             cells = (
                 _focus_text(finding, lang),
                 finding.message[lang],
-                "；".join(finding.sources),
+                _join_sources(finding.sources, lang),
                 _shape_id(finding),
             )
             parts.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
@@ -159,14 +159,18 @@ def _groups(report: AuditReport) -> Iterator[tuple[str, str, list[Finding]]]:
         yield key[0], key[1], grouped[key]
 
 
+def _join_sources(sources: Sequence[str], lang: str) -> str:
+    return ("；" if lang == "zh" else "; ").join(sources)
+
+
 def _summary_line(report: AuditReport, lang: str) -> str:
     counts = report.count_by("severity")
     ordered = [s for s in SEVERITIES if s in counts]
     joined = ", ".join(f"{_severity_name(s, lang)} {counts[s]}" for s in ordered) or "-"
     families = report.count_by("family")
-    by_family = ", ".join(
-        f"{_family_name(f, lang)} {families[f]}" for f in FAMILIES if f in families
-    )
+    # the built-in families in their order, then any family a user's own shapes name
+    order = [f for f in FAMILIES if f in families] + sorted(set(families) - set(FAMILIES))
+    by_family = ", ".join(f"{_family_name(f, lang)} {families[f]}" for f in order)
     text = _TITLES[lang]["summary"].format(total=len(report.findings), counts=joined)
     return f"{text} ({by_family})" if by_family else text
 

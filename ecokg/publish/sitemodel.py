@@ -107,12 +107,6 @@ class SiteGraph:
             if isinstance(subject, ox.NamedNode):
                 self._labels[subject.value] = _labels(edges)
 
-    def iris(self) -> set[str]:
-        """Every IRI used as subject or object."""
-        found = {s.value for s in self.outgoing if isinstance(s, ox.NamedNode)}
-        found |= set(self.incoming)
-        return found
-
     def label(self, iri: str, lang: str) -> str | None:
         return self._labels.get(iri, {}).get(lang)
 
