@@ -308,16 +308,7 @@ def normalize_label(label: str) -> str:
 def instance_labels(dataset: Store, class_iri: str) -> dict[str, list[str]]:
     """Instances of a class (subclasses included) with their labels in any language."""
     result = dataset.query(_INSTANCES_OF_CLASS, {"class": ox.NamedNode(class_iri)})
-    instances: dict[str, list[str]] = {}
-    assert isinstance(result, ox.QuerySolutions)
-    for solution in result:
-        instance, label = solution["instance"], solution["label"]
-        if not isinstance(instance, ox.NamedNode):
-            continue
-        labels = instances.setdefault(instance.value, [])
-        if isinstance(label, ox.Literal) and label.value not in labels:
-            labels.append(label.value)
-    return instances
+    return _labels_by_iri(result, "instance", "")
 
 
 def resolve_instance(
@@ -335,17 +326,21 @@ def resolve_instance(
 
 def concept_labels(dataset: Store, namespace: str) -> dict[str, list[str]]:
     """SKOS concepts whose IRI is in ``namespace``, with their labels in any language."""
-    result = dataset.query(_CONCEPTS)
-    concepts: dict[str, list[str]] = {}
+    return _labels_by_iri(dataset.query(_CONCEPTS), "concept", namespace)
+
+
+def _labels_by_iri(result: object, variable: str, namespace: str) -> dict[str, list[str]]:
+    """IRIs bound to ``variable`` (those in ``namespace``) with their ``?label`` values."""
     assert isinstance(result, ox.QuerySolutions)
+    found: dict[str, list[str]] = {}
     for solution in result:
-        concept, label = solution["concept"], solution["label"]
-        if not isinstance(concept, ox.NamedNode) or not concept.value.startswith(namespace):
+        iri, label = solution[variable], solution["label"]
+        if not isinstance(iri, ox.NamedNode) or not iri.value.startswith(namespace):
             continue
-        labels = concepts.setdefault(concept.value, [])
+        labels = found.setdefault(iri.value, [])
         if isinstance(label, ox.Literal) and label.value not in labels:
             labels.append(label.value)
-    return concepts
+    return found
 
 
 def resolve_concept(

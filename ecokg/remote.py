@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from ecokg.errors import EcokgError, InputError, UsageError
-from ecokg.namespaces import DATASET_GRAPHS, PREFIXES, RDFS, SKOS
+from ecokg.namespaces import DATASET_GRAPHS, RDFS, SKOS, sparql_prologue
 from ecokg.store import DEFAULT_TIMEOUT, bind_with_values, sparql_term
 
 if TYPE_CHECKING:
@@ -189,7 +189,7 @@ class RemoteStore:
         self.max_bytes = max_bytes
         self.auth = auth
         self.graphs = tuple(graphs)
-        self._prologue = " ".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items()) + "\n"
+        self._prologue = sparql_prologue()
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.endpoint!r})"
