@@ -15,13 +15,12 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
+
+from timing import median_seconds  # bench/timing.py (bench/ is on sys.path when run)
 
 QUESTIONS = (
     "哪些项目治理泗溪镇的土壤污染？",
@@ -35,15 +34,6 @@ BUDGET_SECONDS = 1.0
 def ecokg_command() -> list[str]:
     script = Path(sys.executable).with_name("ecokg")
     return [str(script)] if script.exists() else [sys.executable, "-m", "ecokg"]
-
-
-def median_seconds(action: Callable[[], object], repeat: int) -> float:
-    timings = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        timings.append(time.perf_counter() - start)
-    return statistics.median(timings)
 
 
 def run_process(args: list[str], env: dict[str, str]) -> None:

@@ -14,20 +14,10 @@ busy or a fast machine can be compared. Target: the whole audit under 2 s.
 from __future__ import annotations
 
 import argparse
-import statistics
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 
-
-def median_seconds(action: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from timing import median_seconds  # bench/timing.py (bench/ is on sys.path when run)
 
 
 def run_cli(*args: str) -> None:

@@ -10,25 +10,16 @@ from __future__ import annotations
 
 import argparse
 import io
-import statistics
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
+
+from timing import median_seconds  # bench/timing.py (bench/ is on sys.path when run)
 
 from ecokg.dataset import Dataset, load_dataset
 from ecokg.publish import export as exporting
 from ecokg.publish.catalog import CatalogSettings, serialize_catalog
 from ecokg.publish.site import build_site
-
-
-def median_seconds(action: Callable[[], object], repeat: int) -> float:
-    timings = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        timings.append(time.perf_counter() - start)
-    return statistics.median(timings)
 
 
 def export_action(dataset: Dataset, output_format: str) -> Callable[[], object]:

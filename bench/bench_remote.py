@@ -9,16 +9,14 @@ and times each step in the same run; every figure is the median of repeats.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from oxigraph_server import running_oxigraph
+from timing import median_seconds  # bench/timing.py (bench/ is on sys.path when run)
 
 from ecokg import push as pushing
 from ecokg import querylib
@@ -31,15 +29,6 @@ QUERIES: dict[str, dict[str, str]] = {
     "planned-outputs": {},
     "indicator-projects": {},
 }
-
-
-def median_seconds(action: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def main() -> None:
