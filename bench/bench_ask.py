@@ -53,11 +53,11 @@ def end_to_end(repeat: int, env: dict[str, str]) -> bool:
 
 
 def in_process(repeat: int) -> None:
-    from ecokg import querylib
     from ecokg.ask.cache import load_index
     from ecokg.ask.engine import Asker
     from ecokg.ask.intents import concept_namespaces
-    from ecokg.dataset import load_dataset
+    from ecokg.kb import load_dataset
+    from ecokg.query import library as querylib
 
     load = median_seconds(load_dataset, repeat)
     print(f"\nload dataset:                 {load * 1000:7.1f} ms")

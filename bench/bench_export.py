@@ -16,10 +16,11 @@ from pathlib import Path
 
 from timing import median_seconds  # bench/timing.py (bench/ is on sys.path when run)
 
-from ecokg.dataset import Dataset, load_dataset
+from ecokg.kb import load_dataset
 from ecokg.publish import export as exporting
 from ecokg.publish.catalog import CatalogSettings, serialize_catalog
 from ecokg.publish.site import build_site
+from ecokg.stores.local import Dataset
 
 
 def export_action(dataset: Dataset, output_format: str) -> Callable[[], object]:

@@ -18,10 +18,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from oxigraph_server import running_oxigraph
 from timing import median_seconds  # bench/timing.py (bench/ is on sys.path when run)
 
-from ecokg import push as pushing
-from ecokg import querylib
-from ecokg.dataset import load_dataset
-from ecokg.remote import RemoteStore
+from ecokg.kb import load_dataset
+from ecokg.publish import push as pushing
+from ecokg.query import library as querylib
+from ecokg.stores.remote import RemoteStore
 
 QUERIES: dict[str, dict[str, str]] = {
     "projects-in-township": {"township": "泗溪镇"},

@@ -7,8 +7,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ecokg.dataset import Dataset, LoadedFile
-from ecokg.namespaces import PREFIXES, RDFS, SKOS
+from ecokg.rdf.labels import best_label
+from ecokg.rdf.namespaces import PREFIXES
+from ecokg.stores.local import Dataset, LoadedFile
 
 _INSTANCES_PER_CLASS = """
 SELECT ?class (COUNT(DISTINCT ?instance) AS ?instances) WHERE {
@@ -83,10 +84,4 @@ def dataset_info(dataset: Dataset) -> DatasetInfo:
 
 def _label_in(dataset: Dataset, iri: str, lang: str) -> str | None:
     """A label in exactly ``lang`` (no fallback: the JSON says which language it is)."""
-    for predicate in (RDFS + "label", SKOS + "prefLabel"):
-        for quad in dataset.store.quads_for_pattern(
-            ox.NamedNode(iri), ox.NamedNode(predicate), None, None
-        ):
-            if isinstance(quad.object, ox.Literal) and quad.object.language == lang:
-                return quad.object.value
-    return None
+    return best_label(dataset.label_candidates(iri), lang, exact=True)

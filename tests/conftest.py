@@ -11,7 +11,8 @@ from oxigraph_server import OxigraphServer, find_oxigraph, running_oxigraph
 
 from ecokg import resources
 from ecokg.cli import main
-from ecokg.dataset import Dataset, load_dataset
+from ecokg.kb import load_dataset
+from ecokg.stores.local import Dataset
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini.ttl"

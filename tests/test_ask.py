@@ -16,9 +16,9 @@ from ecokg.ask.engine import Asker, NoIntentError, UnknownNameError
 from ecokg.ask.entities import EntityIndex, build_index
 from ecokg.ask.intents import concept_namespaces, known_words
 from ecokg.ask.linking import find_unknown, link
-from ecokg.dataset import Dataset
-from ecokg.namespaces import expand
-from ecokg.querylib import list_named_queries
+from ecokg.query.library import list_named_queries
+from ecokg.rdf.namespaces import expand
+from ecokg.stores.local import Dataset
 from tests.conftest import MINI, RunCli
 
 QUESTIONS = json.loads((Path(__file__).parent / "data" / "questions.json").read_text("utf-8"))

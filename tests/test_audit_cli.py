@@ -68,11 +68,15 @@ def test_violating_fixture_exits_1_with_english_labels(run_cli: RunCli) -> None:
     code, out, err = run_cli("audit", "--no-bundled", "--data", VIOLATING, "--lang", "en")
     assert code == 1, err
     assert out.startswith("Plan consistency audit") and "shares-units" in out
-    code, out, _ = run_cli("audit", "--no-bundled", "--data", VIOLATING, "--lang", "en", "-f", "md")
-    assert code == 2  # "md" is not a format name; markdown is
+    code, short, _ = run_cli(
+        "audit", "--no-bundled", "--data", VIOLATING, "--lang", "en", "-f", "md"
+    )
     code, out, _ = run_cli(
         "audit", "--no-bundled", "--data", VIOLATING, "--lang", "en", "-f", "markdown"
     )
+    assert short == out  # md is markdown's short name, as the .md suffix is
+    code, _, err = run_cli("audit", "--no-bundled", "--data", VIOLATING, "-f", "docx")
+    assert code == 2 and "--format 'docx'" in err
     assert "Share disagrees" in out and "Section A" in out and "甲节" not in out
     code, out, _ = run_cli(
         "audit", "--no-bundled", "--data", VIOLATING, "--lang", "zh", "-f", "markdown"

@@ -14,6 +14,8 @@ from rdflib.namespace import RDF
 from ecokg import resources
 from ecokg.audit import engine, sparql_plan
 from ecokg.audit.oxstore import store_from_graph
+from ecokg.kb import asserted_files
+from ecokg.rdf.parsing import rdflib_graph
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
 SH = engine.SH
@@ -69,11 +71,11 @@ def shapes() -> rdflib.Graph:
 
 @pytest.fixture(scope="module")
 def ontology() -> list[tuple[Any, Any, Any]]:
-    return list(engine.load_graph(resources.ontology_files()))
+    return list(rdflib_graph(resources.ontology_files()))
 
 
 def fixture_graph(path: Path, ontology: list[tuple[Any, Any, Any]]) -> rdflib.Graph:
-    graph = engine.load_graph([path])
+    graph = rdflib_graph([path])
     for node in list(graph.subjects(RDF.type, TEST.ExpectedResult)):
         graph.remove((node, None, None))
     graph.addN((s, p, o, graph) for s, p, o in ontology)
@@ -94,7 +96,7 @@ def test_fast_engine_equals_pyshacl_on_fixture(
 def test_fast_engine_equals_pyshacl_on_bundled_plan(shapes: rdflib.Graph) -> None:
     if not resources.plan_file().is_file():
         pytest.skip("data/plan.ttl does not exist yet")
-    graph, store = engine.load_plan(engine.plan_files())
+    graph, store = engine.load_plan(asserted_files())
     fast = engine.run_audit(graph, shapes, store=store)
     conforms, expected = reference_keys(graph, shapes)
     assert result_keys(fast.report_graph) == expected
@@ -140,7 +142,7 @@ ex:shape a sh:PropertyShape ; sh:targetSubjectsOf ex:p ; sh:path ex:p ; sh:sever
     data = rdflib.Graph()
     data.add((EX.x, EX.p, rdflib.Literal(1)))
     data.add((EX.y, EX.p, rdflib.Literal(3)))
-    shapes = engine.load_graph([shapes_file])
+    shapes = rdflib_graph([shapes_file])
     fast = engine.run_audit(data, shapes, lang="en")
     conforms, expected = reference_keys(data, shapes)
     assert result_keys(fast.report_graph) == expected

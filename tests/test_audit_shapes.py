@@ -16,6 +16,7 @@ from rdflib.namespace import RDF
 
 from ecokg import resources
 from ecokg.audit import engine
+from ecokg.rdf.parsing import rdflib_graph
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
 TEST = rdflib.Namespace("https://w3id.org/ecokg/test#")
@@ -23,7 +24,7 @@ SH = engine.SH
 
 
 def shape_ids() -> list[str]:
-    shapes = engine.load_graph(resources.shape_files())
+    shapes = rdflib_graph(resources.shape_files())
     return sorted(
         str(shape).rsplit("#", 1)[1]
         for shape in shapes.subjects(engine.SHP.family, None)
@@ -41,14 +42,14 @@ def shapes_graph() -> rdflib.Graph:
 
 @pytest.fixture(scope="module")
 def ontology_triples() -> list[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]]:
-    return list(engine.load_graph(resources.ontology_files()))
+    return list(rdflib_graph(resources.ontology_files()))
 
 
 def validate_fixture(
     path: Path, shapes: rdflib.Graph, ontology: list
 ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     """(results, expected results) as (source shape, focus node) pairs."""
-    graph = engine.load_graph([path])
+    graph = rdflib_graph([path])
     expected = set()
     for node in list(graph.subjects(RDF.type, TEST.ExpectedResult)):
         expected.add((str(graph.value(node, SH.sourceShape)), str(graph.value(node, SH.focusNode))))

@@ -10,11 +10,11 @@ import rdflib
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, VOID, XSD
 
-from ecokg.dataset import Dataset
-from ecokg.namespaces import ID
 from ecokg.publish import dcatap
 from ecokg.publish import export as exporting
 from ecokg.publish.catalog import CatalogSettings, serialize_catalog
+from ecokg.rdf.namespaces import ID
+from ecokg.stores.local import Dataset
 from tests.conftest import RunCli
 
 VCARD = rdflib.Namespace("http://www.w3.org/2006/vcard/ns#")
@@ -78,7 +78,7 @@ def test_distribution_per_format(catalog: rdflib.Graph) -> None:
     assert len(distributions) == len(exporting.FORMATS)
     media = {str(catalog.value(d, DCAT.mediaType)) for d in distributions}
     assert media == {
-        "http://www.iana.org/assignments/media-types/" + t for t in exporting.MEDIA_TYPES.values()
+        "http://www.iana.org/assignments/media-types/" + f.media_type for f in exporting.FORMATS
     }
     formats = {str(catalog.value(d, DCTERMS.format)) for d in distributions}
     assert EU + "file-type/RDF_TURTLE" in formats and len(formats) == len(distributions)

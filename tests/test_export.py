@@ -15,11 +15,12 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from ecokg.atomic import atomic_output
-from ecokg.dataset import Dataset, load_dataset
 from ecokg.errors import InputError
-from ecokg.namespaces import ECO, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PLAN, ID, PREFIXES
+from ecokg.kb import load_dataset
 from ecokg.publish import export as exporting
-from ecokg.publish import jsonld
+from ecokg.rdf import jsonld_context
+from ecokg.rdf.namespaces import ECO_NS, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PLAN, ID, PREFIXES
+from ecokg.stores.local import Dataset
 from tests.conftest import MINI, RunCli
 
 RDFLIB_FORMATS = {
@@ -44,7 +45,7 @@ def export_bytes(dataset: Dataset, fmt: str, part: str = "all", base: str = ID) 
 
 def parse(data: bytes, fmt: str) -> rdflib.Dataset:
     if fmt == "jsonld":
-        data = jsonld.inline_context(data)  # the published context is not fetched
+        data = jsonld_context.inline_context(data)  # the published context is not fetched
     parsed = rdflib.Dataset()
     parsed.parse(data=data, format=RDFLIB_FORMATS[fmt])
     return parsed
@@ -148,8 +149,8 @@ def test_base_rewrites_instances_and_keeps_terms(dataset: Dataset, fmt: str) -> 
     assert instances
     assert not any(iri.startswith(ID) for iri in after)
     assert {NEW_BASE + iri[len(ID) :] for iri in instances} <= after
-    assert {iri for iri in before if iri.startswith(ECO)} == {
-        iri for iri in after if iri.startswith(ECO)
+    assert {iri for iri in before if iri.startswith(ECO_NS)} == {
+        iri for iri in after if iri.startswith(ECO_NS)
     }
     assert len(after) == len(before)
     if fmt == "nq":
@@ -164,17 +165,17 @@ def test_base_moves_the_turtle_prefixes(dataset: Dataset) -> None:
 
 def test_jsonld_references_the_published_context(dataset: Dataset) -> None:
     document = json.loads(export_bytes(dataset, "jsonld", part="data"))
-    assert document["@context"] == jsonld.CONTEXT_URL
+    assert document["@context"] == jsonld_context.CONTEXT_URL
     project = next(n for n in document["@graph"] if n["@id"] == "proj:forest-tending")
     assert project["@type"] == "eco:Project"
     assert set(project["label"]) == {"zh", "en"}
     moved = json.loads(export_bytes(dataset, "jsonld", part="data", base=NEW_BASE))
-    assert moved["@context"][0] == jsonld.CONTEXT_URL
+    assert moved["@context"][0] == jsonld_context.CONTEXT_URL
     assert moved["@context"][1]["proj"] == NEW_BASE + "project/"
 
 
 def test_context_has_the_prefixes_and_eco_property_terms(dataset: Dataset) -> None:
-    context = jsonld.published_context()
+    context = jsonld_context.published_context()
     for prefix, namespace in PREFIXES.items():
         assert context[prefix] == namespace
     kinds: dict[str, set[str]] = {}
@@ -185,7 +186,7 @@ def test_context_has_the_prefixes_and_eco_property_terms(dataset: Dataset) -> No
     eco_terms = {k: v for k, v in terms.items() if v["@id"].startswith("eco:")}
     assert len(eco_terms) > 50
     for term, definition in eco_terms.items():
-        iri = ECO + definition["@id"][len("eco:") :]
+        iri = ECO_NS + definition["@id"][len("eco:") :]
         types = kinds.get(iri, set())
         assert types, f"{term}: {iri} is not declared in the ontology"
         object_property = "http://www.w3.org/2002/07/owl#ObjectProperty" in types
@@ -196,7 +197,7 @@ def test_context_has_the_prefixes_and_eco_property_terms(dataset: Dataset) -> No
 def test_cli_prints_the_context(run_cli: RunCli) -> None:
     code, out, err = run_cli("export", "--context")
     assert code == 0, err
-    assert json.loads(out) == json.loads(jsonld.context_bytes())
+    assert json.loads(out) == json.loads(jsonld_context.context_bytes())
 
 
 class _Boom(RuntimeError):

@@ -12,7 +12,8 @@ import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from ecokg import resources
-from ecokg.dataset import Dataset, load_dataset
+from ecokg.kb import load_dataset
+from ecokg.stores.local import Dataset
 
 ECO = rdflib.Namespace("https://w3id.org/ecokg/def#")
 PROV = rdflib.Namespace("http://www.w3.org/ns/prov#")
@@ -197,14 +198,14 @@ def test_inconsistent_statements_are_kept_with_their_sections() -> None:
 
 
 def test_no_undeclared_terms(dataset: Dataset) -> None:
-    from ecokg import querylib
+    from ecokg.query import library as querylib
 
     result = querylib.run_named_query(dataset, querylib.get_named_query("undeclared-terms"), {})
     assert list(result) == []
 
 
 def test_undeclared_term_query_catches_a_stray_term(tmp_path) -> None:
-    from ecokg import querylib
+    from ecokg.query import library as querylib
 
     stray = tmp_path / "stray.ttl"
     stray.write_text("<https://w3id.org/ecokg/id/x> <https://w3id.org/ecokg/def#bogus> 1 .\n")

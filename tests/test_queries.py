@@ -20,9 +20,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ecokg import querylib, resources
-from ecokg.dataset import Dataset, load_dataset
-from ecokg.namespaces import compact
+from ecokg import resources
+from ecokg.kb import load_dataset
+from ecokg.query import library as querylib
+from ecokg.rdf.namespaces import compact
+from ecokg.stores.local import Dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERY_DIR = ROOT / "queries"

@@ -7,10 +7,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ecokg import querylib, resources
-from ecokg.dataset import Dataset, QueryResult
+from ecokg import resources
 from ecokg.errors import InputError, UsageError
-from ecokg.querylib import NamedQuery, QueryParam
+from ecokg.query import library as querylib
+from ecokg.query.library import NamedQuery, QueryParam
+from ecokg.stores.base import QueryResult
+from ecokg.stores.local import Dataset
 
 QUERY_FILES = resources.query_files()
 FOUNDATION_QUERIES = sorted(

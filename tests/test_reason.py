@@ -55,7 +55,7 @@ def test_exception_of_whole_county_rule_is_respected(fixture_inference) -> None:
 
 
 def test_fallback_without_java_uses_owlrl(monkeypatch) -> None:
-    monkeypatch.setattr(reason, "java_available", lambda: False)
+    monkeypatch.setattr(reason.engine, "java_available", lambda: False)
     inference = reason.materialise([FIXTURES / "axioms.ttl"])
     assert inference.engine == "owlrl"
     with pytest.raises(Exception, match="needs Java"):
@@ -119,7 +119,7 @@ def test_unknown_engine_is_a_usage_error(capsys) -> None:
 
 def test_user_data_is_reasoned_and_cached(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    from ecokg.dataset import load_dataset
+    from ecokg.kb import load_dataset
 
     dataset = load_dataset([FIXTURES / "axioms.ttl"], bundled=False)
     ask = (

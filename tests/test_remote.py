@@ -22,13 +22,16 @@ import pytest
 from conftest import RunCli
 from oxigraph_server import OxigraphServer, free_port, running_oxigraph
 
-from ecokg import push as pushing
-from ecokg import querylib, resources
-from ecokg.dataset import Dataset, load_dataset
+from ecokg import resources
 from ecokg.errors import InputError, UsageError
-from ecokg.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PLAN
-from ecokg.remote import Auth, RemoteStore
-from ecokg.store import Store, bind_with_values, open_store
+from ecokg.kb import load_dataset, open_store
+from ecokg.publish import push as pushing
+from ecokg.query import library as querylib
+from ecokg.rdf.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PLAN
+from ecokg.stores.base import Store
+from ecokg.stores.binding import bind_with_values
+from ecokg.stores.local import Dataset
+from ecokg.stores.remote import Auth, RemoteStore
 
 PARAMS_FILE = Path(__file__).parent / "query_params.json"
 EXAMPLES = re.compile(r"\(e\.g\.\s*([^)]*)\)")

@@ -7,8 +7,8 @@ import json
 import pytest
 from oxigraph_server import OxigraphServer
 
-from ecokg import push as pushing
-from ecokg.dataset import Dataset
+from ecokg.publish import push as pushing
+from ecokg.stores.local import Dataset
 
 pytestmark = pytest.mark.server
 

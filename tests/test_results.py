@@ -11,10 +11,11 @@ import pytest
 from rich.console import Console
 
 from ecokg.atomic import write_atomic
-from ecokg.dataset import Dataset
 from ecokg.errors import InputError, UsageError
-from ecokg.namespaces import compact, expand
-from ecokg.results import SolutionTable, print_table, serialize_result, term_text
+from ecokg.query.results import print_table, serialize_result, term_text
+from ecokg.rdf.namespaces import compact, expand
+from ecokg.stores.base import SolutionTable
+from ecokg.stores.local import Dataset
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 

@@ -12,11 +12,11 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from ecokg.dataset import Dataset
-from ecokg.namespaces import ECO, ID, RDFS
-from ecokg.publish import jsonld
 from ecokg.publish.catalog import CatalogSettings
 from ecokg.publish.site import build_site, page_path
+from ecokg.rdf import jsonld_context
+from ecokg.rdf.namespaces import ECO_NS, ID, RDFS
+from ecokg.stores.local import Dataset
 from tests.conftest import RunCli
 
 ROOT = "https://w3id.org/ecokg/"
@@ -49,8 +49,8 @@ def _subjects(dataset: Dataset, prefix: str) -> set[str]:
 
 def test_mapping_rule() -> None:
     assert page_path(ID + "project/forest-tending", ROOT, ID) == "id/project/forest-tending"
-    assert page_path(ECO + "Project", ROOT, ID) == "def/term/Project"
-    assert page_path(ECO, ROOT, ID) == "def"
+    assert page_path(ECO_NS + "Project", ROOT, ID) == "def/term/Project"
+    assert page_path(ECO_NS, ROOT, ID) == "def"
     assert page_path(ROOT + "def/unit#WanYuan", ROOT, ID) == "def/unit/term/WanYuan"
     assert page_path(ROOT + "def/category", ROOT, ID) == "def/category"
     assert page_path("http://qudt.org/vocab/unit/HA", ROOT, ID) is None
@@ -127,7 +127,7 @@ def test_project_page_shows_provenance(site: Path, pages) -> None:
 
 
 def test_quotes_are_shown(dataset: Dataset, site: Path) -> None:
-    rows = dataset.query(f"SELECT ?s ?q WHERE {{ ?s <{ECO}quote> ?q }} LIMIT 20")
+    rows = dataset.query(f"SELECT ?s ?q WHERE {{ ?s <{ECO_NS}quote> ?q }} LIMIT 20")
     for subject, quote in rows:
         path = page_path(subject.value, ROOT, ID)
         assert path is not None
@@ -143,7 +143,7 @@ def test_ontology_page_documents_every_term(dataset: Dataset, site: Path, pages)
         "SELECT DISTINCT ?t WHERE { ?t a ?k FILTER(STRSTARTS(STR(?t), STR(eco:)) && "
         "?k IN (owl:Class, owl:ObjectProperty, owl:DatatypeProperty)) }"
     )
-    terms = {row[0].value[len(ECO) :] for row in dataset.query(query)}
+    terms = {row[0].value[len(ECO_NS) :] for row in dataset.query(query)}
     assert len(terms) > 100
     assert terms <= anchors
     query = (
@@ -152,7 +152,7 @@ def test_ontology_page_documents_every_term(dataset: Dataset, site: Path, pages)
     )
     documented = 0
     for term, label in dataset.query(query):
-        article = tree.find(f".//article[@id='{term.value[len(ECO) :]}']")
+        article = tree.find(f".//article[@id='{term.value[len(ECO_NS) :]}']")
         text = "".join(article.itertext())
         assert "Domain" in text and "Range" in text and label.value in text, term
         documented += 1
@@ -163,20 +163,20 @@ def test_resource_data_files(site: Path) -> None:
     base = site / "id/project/forest-tending"
     turtle = rdflib.Graph().parse(base.with_suffix(".ttl"), format="turtle")
     subject = rdflib.URIRef(ID + "project/forest-tending")
-    assert (subject, rdflib.RDF.type, rdflib.URIRef(ECO + "Project")) in turtle
+    assert (subject, rdflib.RDF.type, rdflib.URIRef(ECO_NS + "Project")) in turtle
     data = base.with_suffix(".jsonld").read_bytes()
-    assert json.loads(data)["@context"] == jsonld.CONTEXT_URL
-    document = rdflib.Graph().parse(data=jsonld.inline_context(data), format="json-ld")
+    assert json.loads(data)["@context"] == jsonld_context.CONTEXT_URL
+    document = rdflib.Graph().parse(data=jsonld_context.inline_context(data), format="json-ld")
     assert isomorphic(document, turtle)
 
 
 def test_document_data_describe_their_hash_iris(site: Path) -> None:
     ontology = rdflib.Graph().parse(site / "def.ttl", format="turtle")
-    assert (rdflib.URIRef(ECO + "Project"), rdflib.RDF.type, rdflib.OWL.Class) in ontology
+    assert (rdflib.URIRef(ECO_NS + "Project"), rdflib.RDF.type, rdflib.OWL.Class) in ontology
     units = rdflib.Graph().parse(site / "def/unit.ttl", format="turtle")
     assert rdflib.URIRef(ROOT + "def/unit#WanYuan") in set(units.subjects())
     term = rdflib.Graph().parse(site / "def/term/Project.ttl", format="turtle")
-    assert set(term.subjects()) == {rdflib.URIRef(ECO + "Project")}
+    assert set(term.subjects()) == {rdflib.URIRef(ECO_NS + "Project")}
 
 
 def test_index_dumps_catalogue_and_readme(dataset: Dataset, site: Path, pages) -> None:
@@ -187,7 +187,7 @@ def test_index_dumps_catalogue_and_readme(dataset: Dataset, site: Path, pages) -
     for name in ("ttl", "nt", "jsonld"):
         assert (site / f"dumps/ecokg.{name}").stat().st_size > 1000
     assert (site / "catalog.ttl").is_file() and (site / "catalog.jsonld").is_file()
-    assert (site / "context.jsonld").read_bytes() == jsonld.context_bytes()
+    assert (site / "context.jsonld").read_bytes() == jsonld_context.context_bytes()
     readme = (site / "README.md").read_text(encoding="utf-8")
     assert "MultiViews" in readme and "try_files" in readme
 

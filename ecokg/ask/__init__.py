@@ -5,7 +5,7 @@ the cached :mod:`ecokg.ask.entities` index), intent matching against the queries
 ``# ask-zh:``/``# ask-en:`` wordings (:mod:`ecokg.ask.intents`), then the query runs and
 the rows come back with labels (:mod:`ecokg.ask.answer`).
 
-The names below load lazily so that importing :mod:`ecokg.ask.command` (which the CLI
+The names below load lazily so that importing :mod:`ecokg.cli.ask` (which the CLI
 does for every verb) stays cheap.
 """
 

@@ -14,17 +14,17 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from ecokg import querylib
 from ecokg.ask.entities import EntityIndex
 from ecokg.ask.intents import IntentMatch
 from ecokg.ask.linking import Mention
 from ecokg.errors import UsageError
-from ecokg.namespaces import compact
+from ecokg.query import library as querylib
+from ecokg.rdf.namespaces import compact
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ecokg.store import Store
+    from ecokg.stores.base import Store
 
 LANG_SUFFIXES = {"zh": "Zh", "en": "En"}
 EVIDENCE_ZH = {"stated": "规划明示", "inferred": "推理得出"}

@@ -18,7 +18,7 @@ from ecokg.ask.entities import EntityIndex, build_index
 from ecokg.errors import EcokgError
 
 if TYPE_CHECKING:
-    from ecokg.store import Store
+    from ecokg.stores.base import Store
 
 # Bump when the index format or the way names are derived changes.
 INDEX_VERSION = "4"

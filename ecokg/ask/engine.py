@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ecokg import querylib
 from ecokg.ask.answer import Answer, run_match
 from ecokg.ask.cache import load_index
 from ecokg.ask.entities import Entity, EntityIndex
@@ -19,8 +18,9 @@ from ecokg.ask.intents import IntentMatch, concept_namespaces, known_words, matc
 from ecokg.ask.linking import Mention, Unknown, find_unknown, link, suggest
 from ecokg.ask.text import question_language
 from ecokg.errors import UsageError
-from ecokg.querylib import NamedQuery
-from ecokg.store import Store
+from ecokg.query import library as querylib
+from ecokg.query.library import NamedQuery
+from ecokg.stores.base import Store
 
 # Below this similarity (0–100) a question does not read like any query's wordings.
 MIN_SCORE = 60.0

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from ecokg.ask.text import has_cjk, key, latin_words
-from ecokg.namespaces import ECO, PREFIXES, RDFS, SKOS
+from ecokg.rdf.namespaces import ECO, ECO_NS, PREFIXES, RDFS, SKOS
 
 if TYPE_CHECKING:
-    from ecokg.store import Store
+    from ecokg.stores.base import Store
 
 # How a name was found, best first (the order is the rank used to prefer candidates).
 RANKS: tuple[str, ...] = ("label", "alt", "short", "pinyin", "hidden", "fuzzy")
@@ -36,20 +36,20 @@ TOWNSHIP_SUFFIXES_EN: tuple[tuple[str, ...], ...] = (
 
 # Kinds of entity by class, most specific first; SKOS concepts take their scheme's name.
 KIND_BY_CLASS: tuple[tuple[str, str], ...] = (
-    (ECO + "Township", "township"),
-    (ECO + "Village", "village"),
-    (ECO + "County", "county"),
-    (ECO + "RestorationZone", "zone"),
-    (ECO + "Project", "project"),
-    (ECO + "Programme", "programme"),
-    (ECO + "KeyTask", "task"),
-    (ECO + "Agency", "agency"),
-    (ECO + "Indicator", "indicator"),
-    (ECO + "River", "river"),
-    (ECO + "Reservoir", "reservoir"),
-    (ECO + "EcologicalProblem", "problem"),
-    (ECO + "ProtectedArea", "protected-area"),
-    (ECO + "Work", "work"),
+    (ECO.Township, "township"),
+    (ECO.Village, "village"),
+    (ECO.County, "county"),
+    (ECO.RestorationZone, "zone"),
+    (ECO.Project, "project"),
+    (ECO.Programme, "programme"),
+    (ECO.KeyTask, "task"),
+    (ECO.Agency, "agency"),
+    (ECO.Indicator, "indicator"),
+    (ECO.River, "river"),
+    (ECO.Reservoir, "reservoir"),
+    (ECO.EcologicalProblem, "problem"),
+    (ECO.ProtectedArea, "protected-area"),
+    (ECO.Work, "work"),
 )
 KIND_BY_SCHEME: dict[str, str] = {
     "pt": "problem-type",
@@ -67,21 +67,21 @@ SKOS_CONCEPT = SKOS + "Concept"
 # Things with labels that are not answers to "which X" and would only add noise.
 EXCLUDED_CLASSES = frozenset(
     {
-        ECO + "Figure",
-        ECO + "PlanSection",
-        ECO + "Statement",
-        ECO + "Plan",
-        ECO + "Breakdown",
+        ECO.Figure,
+        ECO.PlanSection,
+        ECO.Statement,
+        ECO.Plan,
+        ECO.Breakdown,
         "http://www.w3.org/2006/time#ProperInterval",
     }
 )
 # Proper names of places get pinyin forms ("sixizhen"); generic names do not.
 PINYIN_CLASSES = frozenset(
     {
-        ECO + "AdministrativeUnit",
-        ECO + "WaterBody",
-        ECO + "ProtectedArea",
-        ECO + "RestorationZone",
+        ECO.AdministrativeUnit,
+        ECO.WaterBody,
+        ECO.ProtectedArea,
+        ECO.RestorationZone,
     }
 )
 
@@ -189,7 +189,7 @@ def entity_kind(iri: str, types: Iterable[str]) -> str:
             if iri.startswith(namespace) and prefix in KIND_BY_SCHEME:
                 return KIND_BY_SCHEME[prefix]
         return "concept"
-    eco_types = sorted(t[len(ECO) :] for t in type_set if t.startswith(ECO))
+    eco_types = sorted(t[len(ECO_NS) :] for t in type_set if t.startswith(ECO_NS))
     return eco_types[0].lower() if eco_types else "thing"
 
 
@@ -198,7 +198,7 @@ def _indexable(iri: str, types: set[str], concept_namespaces: Iterable[str]) -> 
         return False
     if SKOS_CONCEPT in types:
         return any(iri.startswith(namespace) for namespace in concept_namespaces)
-    return any(t.startswith(ECO) for t in types)
+    return any(t.startswith(ECO_NS) for t in types)
 
 
 def build_index(dataset: Store, concept_namespaces: Iterable[str] = ()) -> EntityIndex:
@@ -257,7 +257,7 @@ def _display_label(names: list[tuple[str, str, str | None]], lang: str) -> str |
 
 def _forms(entity: Entity, names: list[tuple[str, str, str | None]]) -> list[Form]:
     forms: list[Form] = []
-    is_township = ECO + "Township" in entity.types
+    is_township = ECO.Township in entity.types
     wants_pinyin = bool(PINYIN_CLASSES & set(entity.types))
 
     # A variant the data marks as misleading (hiddenLabel) stays hidden however derived.

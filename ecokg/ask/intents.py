@@ -19,7 +19,7 @@ from functools import partial
 from ecokg.ask.entities import Entity
 from ecokg.ask.linking import Mention
 from ecokg.ask.text import latin_words
-from ecokg.querylib import NamedQuery, QueryParam
+from ecokg.query.library import NamedQuery, QueryParam
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")

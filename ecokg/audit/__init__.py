@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ecokg.audit.engine import AuditReport, Finding, load_plan, load_shapes, plan_files, run_audit
+from ecokg.audit.engine import AuditReport, Finding, load_plan, load_shapes, run_audit
+from ecokg.kb import asserted_files
 
 __all__ = ["AuditReport", "Finding", "audit"]
 
@@ -22,5 +23,5 @@ def audit(
 ) -> AuditReport:
     """Audit the ontology + the bundled plan (unless ``bundled`` is False) + ``data`` against
     the bundled shapes and the extra ``shapes`` files; plan sections cited in ``lang``."""
-    graph, store = load_plan(plan_files(data, bundled=bundled))
+    graph, store = load_plan(asserted_files(data, bundled=bundled))
     return run_audit(graph, load_shapes(shapes), lang, store)

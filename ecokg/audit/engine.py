@@ -28,7 +28,6 @@ from typing import Any, ClassVar
 import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF
-from rdflib.term import Variable
 
 from ecokg import resources
 from ecokg.audit import sparql, sparql_plan
@@ -46,9 +45,9 @@ from ecokg.audit.findings import (
     sources,
 )
 from ecokg.audit.oxstore import store_from_graph, store_from_triples
-from ecokg.dataset import _parse_rdf_file
 from ecokg.errors import EcokgError, InputError
-from ecokg.terms import to_rdflib
+from ecokg.patches import prepare_with_this_bound
+from ecokg.rdf.parsing import add_to_rdflib, parse_files, rdflib_graph
 
 __all__ = [
     "FAMILIES",
@@ -59,49 +58,12 @@ __all__ = [
     "AuditReport",
     "Finding",
     "compact_node",
-    "load_graph",
     "load_plan",
     "load_shapes",
     "node_label",
-    "plan_files",
     "run_audit",
     "sources",
 ]
-
-_THIS = Variable("this")
-_THIS_PLACEHOLDER = rdflib.URIRef("urn:ecokg:audit:this")
-
-
-def _reorder_with_this_bound(triples: Iterable[Any]) -> Any:
-    """rdflib's triple-pattern ordering, told that ``$this`` is bound.
-
-    pyshacl binds ``$this`` at evaluation time (initBindings), after rdflib has ordered the
-    patterns of each basic graph pattern as if ``$this`` were free; it then may start with
-    a pattern that scans the whole graph.
-    """
-    swapped: Any = [
-        tuple(_THIS_PLACEHOLDER if term == _THIS else term for term in triple) for triple in triples
-    ]
-    ordered = _ORIGINAL_REORDER[0](swapped)
-    return [
-        tuple(_THIS if term == _THIS_PLACEHOLDER else term for term in triple) for triple in ordered
-    ]
-
-
-_ORIGINAL_REORDER: list[Any] = []
-
-
-def prepare_shape_query(text: str) -> Any:
-    """Parse a SHACL-SPARQL query once (rdflib), with its patterns ordered for a bound ``$this``."""
-    from rdflib.plugins.sparql import algebra, prepareQuery
-
-    if not _ORIGINAL_REORDER:
-        _ORIGINAL_REORDER.append(algebra.reorderTriples)
-    algebra.reorderTriples = _reorder_with_this_bound  # type: ignore[assignment]
-    try:
-        return prepareQuery(text)
-    finally:
-        algebra.reorderTriples = _ORIGINAL_REORDER[0]
 
 
 class _PreparedQueryGraph(rdflib.Graph):
@@ -118,7 +80,7 @@ class _PreparedQueryGraph(rdflib.Graph):
             prepared = self._prepared.get(query_object)
             if prepared is None:
                 try:
-                    prepared = prepare_shape_query(query_object)
+                    prepared = prepare_with_this_bound(query_object)
                 except Exception as error:  # pyparsing and rdflib raise many types
                     message = " ".join(str(error).split())
                     raise InputError(f"shapes: bad sh:select query: {message}") from None
@@ -130,41 +92,16 @@ class _PreparedQueryGraph(rdflib.Graph):
 # --- loading --------------------------------------------------------------------------------
 
 
-def load_graph(paths: Iterable[Path | str]) -> rdflib.Graph:
-    """Parse RDF files (any format ecokg reads) into one rdflib graph, quickly."""
-    return load_plan(paths, store=False)[0]
-
-
 def load_plan(
     paths: Iterable[Path | str], *, store: bool = True
 ) -> tuple[rdflib.Graph, ox.Store | None]:
     """Parse RDF files once into an rdflib graph and (unless ``store`` is False) an oxigraph
     store for the SPARQL constraints, filled from the parsed terms (lexical forms kept)."""
     graph = _PreparedQueryGraph()
-    cache: dict[Any, rdflib.term.Node] = {}
-    parsed: list[tuple[Any, Any, Any]] = []
-    for path in paths:
-        path = Path(path)
-        if not path.is_file():
-            raise InputError(f"{path}: file not found")
-        parsed.extend((q.subject, q.predicate, q.object) for q in _parse_rdf_file(path))
-    graph.addN(
-        (to_rdflib(s, cache), to_rdflib(p, cache), to_rdflib(o, cache), graph) for s, p, o in parsed
-    )
-    return graph, store_from_triples(parsed) if store else None
-
-
-def plan_files(data: Sequence[Path] = (), *, bundled: bool = True) -> list[Path]:
-    """The files the audit reads: the ontology, the bundled plan unless left out, the data."""
-    files = list(resources.ontology_files())
-    if bundled:
-        plan = resources.plan_file()
-        if not plan.is_file():
-            raise InputError(
-                f"{plan}: bundled plan not found (use --no-bundled --data FILE to load your own)"
-            )
-        files.append(plan)
-    return files + [Path(path) for path in data]
+    quads = parse_files(paths)
+    add_to_rdflib(graph, quads)
+    triples = ((q.subject, q.predicate, q.object) for q in quads)
+    return graph, store_from_triples(triples) if store else None
 
 
 def load_shapes(extra: Sequence[Path] = (), *, bundled: bool = True) -> rdflib.Graph:
@@ -172,7 +109,7 @@ def load_shapes(extra: Sequence[Path] = (), *, bundled: bool = True) -> rdflib.G
     files = (resources.shape_files() if bundled else []) + [Path(path) for path in extra]
     # A query that does not parse is reported when it first runs (InputError, exit 2): parsing
     # it here as well would double the cost of rdflib's slow SPARQL parser.
-    return load_graph(files)
+    return rdflib_graph(files)
 
 
 # --- running --------------------------------------------------------------------------------

@@ -15,14 +15,15 @@ from typing import Any
 import rdflib
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from ecokg.namespaces import ECO, compact
+from ecokg.rdf.labels import best_label
+from ecokg.rdf.namespaces import ECO, compact
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 SHP = rdflib.Namespace("https://w3id.org/ecokg/shapes#")
 PROV_DERIVED = rdflib.URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
-ECO_STATED_IN = rdflib.URIRef(ECO + "statedIn")
-ECO_ORDER = rdflib.URIRef(ECO + "order")
-ECO_PLAN_SECTION = rdflib.URIRef(ECO + "PlanSection")
+ECO_STATED_IN = rdflib.URIRef(ECO.statedIn)
+ECO_ORDER = rdflib.URIRef(ECO.order)
+ECO_PLAN_SECTION = rdflib.URIRef(ECO.PlanSection)
 
 SEVERITIES = ("Violation", "Warning", "Info")
 FAMILIES = (
@@ -202,20 +203,20 @@ def compact_node(node: rdflib.term.Node | None) -> str:
 
 
 def node_label(graph: rdflib.Graph, node: rdflib.term.Node | None, language: str) -> str:
-    """rdfs:label or skos:prefLabel in ``language``, then any label, then the compact IRI."""
+    """The best label (:func:`ecokg.rdf.labels.best_label`), else the compact IRI."""
     if node is None:
         return ""
     if isinstance(node, rdflib.Literal):
         return str(node)
-    fallback = None
-    for predicate in (RDFS.label, SKOS.prefLabel):
-        for label in graph.objects(node, predicate):
-            if isinstance(label, rdflib.Literal):
-                if label.language == language:
-                    return str(label)
-                fallback = fallback or str(label)
-    if fallback is not None:
-        return fallback
+    candidates = [
+        (str(predicate), str(label), label.language)
+        for predicate in (RDFS.label, SKOS.prefLabel)
+        for label in graph.objects(node, predicate)
+        if isinstance(label, rdflib.Literal)
+    ]
+    found = best_label(candidates, language)
+    if found is not None:
+        return found
     return compact(str(node)) if isinstance(node, rdflib.URIRef) else f"_:{node}"
 
 

@@ -16,11 +16,11 @@ from typing import Any
 import pyoxigraph as ox
 import rdflib
 
-from ecokg.namespaces import ECO
-from ecokg.terms import OxTerm, to_oxigraph
+from ecokg.rdf.namespaces import ECO
+from ecokg.rdf.terms import OxTerm, to_oxigraph
 
 QUDT_NUMERIC_VALUE = rdflib.URIRef("http://qudt.org/schema/qudt/numericValue")
-ECO_STATED_DECIMALS = rdflib.URIRef(ECO + "statedDecimals")
+ECO_STATED_DECIMALS = rdflib.URIRef(ECO.statedDecimals)
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from ecokg.audit.findings import FAMILIES, SEVERITIES, SHP, AuditReport, Finding
-from ecokg.namespaces import compact
+from ecokg.rdf.namespaces import compact
 
 if TYPE_CHECKING:
     from rich.console import Console

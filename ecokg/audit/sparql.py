@@ -32,7 +32,7 @@ from rdflib.namespace import RDF, RDFS
 
 from ecokg.audit.sparql_plan import SH, SHAPES_GRAPH, SparqlConstraint
 from ecokg.errors import InputError
-from ecokg.terms import OxTerm, to_oxigraph, to_rdflib
+from ecokg.rdf.terms import OxTerm, to_oxigraph, to_rdflib
 
 _TEMPLATE = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
 _RESERVED = ("this", "path", "value")

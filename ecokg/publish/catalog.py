@@ -14,20 +14,19 @@ where ``{root}`` is the site root: the parent of the instance namespace ``--base
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
-from ecokg.errors import UsageError
-from ecokg.namespaces import ECO, ID, RDF, RDFS, SKOS, XSD
 from ecokg.publish import export as exporting
 from ecokg.publish.jsonld import Compactor, dumps
+from ecokg.publish.settings import CatalogSettings
 from ecokg.publish.void import VOID, void_triples
+from ecokg.rdf.labels import labels_by_language
+from ecokg.rdf.namespaces import ECO_NS, ID, RDF, RDFS, SKOS, XSD
 
 if TYPE_CHECKING:
-    from ecokg.dataset import Dataset
+    from ecokg.stores.local import Dataset
 
 DCAT = "http://www.w3.org/ns/dcat#"
 DCT = "http://purl.org/dc/terms/"
@@ -55,8 +54,6 @@ CATALOG_PREFIXES = {
     "eu-filetype": EU + "file-type/",
     "eu-language": EU + "language/",
 }
-DEFAULT_LICENCE = "https://creativecommons.org/licenses/by/4.0/"
-DEFAULT_EMAIL = "ecokg@example.org"
 PUBLISHER = ID + "agency/shanggao-county-government"
 COUNTY = ID + "county/shanggao"
 GEO = "http://www.opengis.net/ont/geosparql#"
@@ -81,63 +78,6 @@ KEYWORDS = {
         "linked data",
     ),
 }
-
-
-@dataclass(frozen=True)
-class CatalogSettings:
-    """Where and by whom the dataset is published."""
-
-    base: str  # instance namespace
-    root: str  # site root (parent of base): dumps/, catalog, context.jsonld live here
-    endpoint_url: str
-    email: str
-    licence: str
-
-    @classmethod
-    def create(
-        cls,
-        base: str = ID,
-        *,
-        endpoint_url: str | None = None,
-        email: str | None = None,
-        licence: str | None = None,
-    ) -> CatalogSettings:
-        root = site_root(base)
-        for option, value in (("--endpoint-url", endpoint_url), ("--license", licence)):
-            if value is not None and not _is_http_iri(value):
-                raise UsageError(f"{option} {value!r}: it must be an absolute http(s) IRI")
-        if email is not None and not re.fullmatch(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+", email):
-            raise UsageError(f"--contact-email {email!r}: not an e-mail address")
-        return cls(
-            base,
-            root,
-            endpoint_url or root + "sparql",
-            email or DEFAULT_EMAIL,
-            licence or DEFAULT_LICENCE,
-        )
-
-    @property
-    def document(self) -> str:
-        return self.root + "catalog"
-
-    def node(self, name: str) -> ox.NamedNode:
-        return ox.NamedNode(f"{self.document}#{name}")
-
-    def dump_url(self, output_format: str) -> str:
-        return f"{self.root}dumps/ecokg{exporting.SUFFIXES[output_format]}"
-
-
-def site_root(base: str) -> str:
-    """The parent of the instance namespace (https://w3id.org/ecokg/id/ → …/ecokg/)."""
-    path = urlsplit(base).path
-    if path in ("", "/"):
-        return base
-    return base[: base.rstrip("/").rfind("/") + 1]
-
-
-def _is_http_iri(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
 
 
 class _Graph:
@@ -180,18 +120,12 @@ def _county_extent(dataset: Dataset) -> tuple[str, str] | None:
 
 
 def _labels(dataset: Dataset, iri: str) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for quad in dataset.store.quads_for_pattern(
-        ox.NamedNode(iri), ox.NamedNode(RDFS + "label"), None
-    ):
-        if isinstance(quad.object, ox.Literal) and quad.object.language:
-            found.setdefault(quad.object.language, quad.object.value)
-    return found
+    return labels_by_language(dataset.label_candidates(iri))
 
 
 def _ontology_date(dataset: Dataset, predicate: str) -> ox.Literal | None:
     for quad in dataset.store.quads_for_pattern(
-        ox.NamedNode(ECO), ox.NamedNode(DCT + predicate), None
+        ox.NamedNode(ECO_NS), ox.NamedNode(DCT + predicate), None
     ):
         if isinstance(quad.object, ox.Literal):
             return quad.object
@@ -258,13 +192,14 @@ def catalog_triples(dataset: Dataset, settings: CatalogSettings) -> list[ox.Trip
     g.add(dataset_node, DCAT + "landingPage", s.root + "index.html")
     g.typed(s.root + "index.html", FOAF + "Document")
 
-    for output_format, media_type in exporting.MEDIA_TYPES.items():
-        distribution = s.node(f"distribution-{output_format}")
+    for output_format in exporting.FORMATS:
+        media_type = output_format.media_type
+        distribution = s.node(f"distribution-{output_format.key}")
         url = s.dump_url(output_format)
         g.add(dataset_node, DCAT + "distribution", distribution)
         g.add(dataset_node, VOID + "dataDump", url)
         g.typed(distribution, DCAT + "Distribution")
-        name = EU_FILE_TYPES[output_format].replace("_", " ").replace("RDF ", "RDF/")
+        name = EU_FILE_TYPES[output_format.key].replace("_", " ").replace("RDF ", "RDF/")
         describe(
             distribution,
             {"zh": f"完整数据（{name}）", "en": f"Full dump ({name})"},
@@ -277,7 +212,7 @@ def catalog_triples(dataset: Dataset, settings: CatalogSettings) -> list[ox.Trip
         g.add(distribution, DCAT + "downloadURL", url)
         g.add(distribution, DCAT + "mediaType", IANA + media_type)
         g.typed(IANA + media_type, DCT + "MediaType")
-        file_type = EU + "file-type/" + EU_FILE_TYPES[output_format]
+        file_type = EU + "file-type/" + EU_FILE_TYPES[output_format.key]
         g.add(distribution, DCT + "format", file_type)
         g.typed(file_type, DCT + "MediaTypeOrExtent")
         g.add(distribution, DCT + "license", s.licence)

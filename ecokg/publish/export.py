@@ -23,7 +23,9 @@ import pyoxigraph as ox
 
 from ecokg.atomic import atomic_output
 from ecokg.errors import UsageError
-from ecokg.namespaces import (
+from ecokg.rdf import formats
+from ecokg.rdf.formats import Format
+from ecokg.rdf.namespaces import (
     DATASET_GRAPHS,
     GRAPH_INFERRED,
     GRAPH_ONTOLOGY,
@@ -33,43 +35,26 @@ from ecokg.namespaces import (
 )
 
 if TYPE_CHECKING:
-    from ecokg.dataset import Dataset
+    from ecokg.stores.local import Dataset
 
-FORMATS: tuple[str, ...] = ("ttl", "nt", "nq", "trig", "jsonld", "xml")
+# Export formats, in the order the catalogue lists its dumps.
+FORMATS: tuple[Format, ...] = formats.RDF_ALL
+EXPORT_FORMATS = formats.Choices("export", *FORMATS)
 PARTS: tuple[str, ...] = ("all", "ontology", "data", "inferred")
-QUAD_FORMATS = frozenset({"nq", "trig"})
 GRAPHS_OF_PART: dict[str, tuple[str, ...]] = {
     "ontology": (GRAPH_ONTOLOGY,),
     "data": (GRAPH_PLAN,),
     "inferred": (GRAPH_INFERRED,),
     "all": DATASET_GRAPHS,
 }
-SUFFIXES: dict[str, str] = {
-    "ttl": ".ttl",
-    "nt": ".nt",
-    "nq": ".nq",
-    "trig": ".trig",
-    "jsonld": ".jsonld",
-    "xml": ".rdf",
-}
-MEDIA_TYPES: dict[str, str] = {
-    "ttl": "text/turtle",
-    "nt": "application/n-triples",
-    "nq": "application/n-quads",
-    "trig": "application/trig",
-    "jsonld": "application/ld+json",
-    "xml": "application/rdf+xml",
-}
-_OX_FORMATS: dict[str, ox.RdfFormat] = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "xml": ox.RdfFormat.RDF_XML,
-}
-_WITH_PREFIXES = frozenset({"ttl", "trig", "xml"})
+_WITH_PREFIXES = frozenset({formats.TURTLE, formats.TRIG, formats.RDF_XML})
 
 Node = ox.NamedNode | ox.BlankNode
+
+
+def export_format(value: Format | str) -> Format:
+    """An export format given by name (``ttl``, ``turtle``…) or as a Format."""
+    return value if isinstance(value, Format) else EXPORT_FORMATS.resolve(value)
 
 
 def check_choice(option: str, value: str, choices: Sequence[str]) -> str:
@@ -237,18 +222,19 @@ def used_prefixes(
 
 
 def serialize(
-    quads: Sequence[ox.Quad], output_format: str, output: BinaryIO, base: str = ID
+    quads: Sequence[ox.Quad], output_format: Format | str, output: BinaryIO, base: str = ID
 ) -> None:
     """Write prepared quads in ``output_format`` (named graphs kept by nq and trig only)."""
-    check_choice("--format", output_format, FORMATS)
+    output_format = export_format(output_format)
     data: Sequence[ox.Quad] | Sequence[ox.Triple]
-    data = quads if output_format in QUAD_FORMATS else as_triples(quads)
-    if output_format == "jsonld":
+    if output_format is formats.JSON_LD:
         from ecokg.publish import jsonld
 
-        jsonld.write_document(data, output, base)  # type: ignore[arg-type]
+        jsonld.write_document(as_triples(quads), output, base)
         return
-    rdf_format = _OX_FORMATS[output_format]
+    data = quads if output_format.supports_datasets else as_triples(quads)
+    rdf_format = output_format.rdf
+    assert rdf_format is not None
     if output_format in _WITH_PREFIXES:
         prefixes = used_prefixes(data, prefixes_for(base))
         ox.serialize(data, output, rdf_format, prefixes=prefixes)
@@ -258,22 +244,20 @@ def serialize(
 
 def export(
     dataset: Dataset,
-    output_format: str,
+    output_format: Format | str,
     output: BinaryIO,
     *,
     part: str = "all",
     base: str = ID,
 ) -> None:
     """Export ``part`` of the dataset in ``output_format`` to a binary stream."""
-    check_choice("--format", output_format, FORMATS)
     serialize(prepare(dataset, part, base), output_format, output, base)
 
 
 def export_to_file(
-    dataset: Dataset, output_format: str, path: Path, *, part: str = "all", base: str = ID
+    dataset: Dataset, output_format: Format | str, path: Path, *, part: str = "all", base: str = ID
 ) -> None:
     """Export to ``path`` atomically (the file is replaced only once fully written)."""
-    check_choice("--format", output_format, FORMATS)
     quads = prepare(dataset, part, base)
     with atomic_output(path) as stream:
         serialize(quads, output_format, stream, base)

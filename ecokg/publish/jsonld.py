@@ -18,30 +18,21 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from functools import cache
-from pathlib import Path
 from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
-from ecokg.namespaces import ID, RDF, XSD
+from ecokg.rdf.jsonld_context import (
+    CONTEXT_URL,
+    effective_context,
+    published_context,
+)
+from ecokg.rdf.namespaces import ID, RDF, XSD
 
-CONTEXT_URL = "https://w3id.org/ecokg/context.jsonld"
-CONTEXT_FILE = Path(__file__).resolve().parent / "context.jsonld"
 _RDF_TYPE = RDF + "type"
 _XSD_STRING = XSD + "string"
 
 JsonObject = dict[str, Any]
-
-
-def context_bytes() -> bytes:
-    """The published context document, as shipped."""
-    return CONTEXT_FILE.read_bytes()
-
-
-@cache
-def published_context() -> Mapping[str, Any]:
-    """The term definitions of the published context (the value of its ``@context``)."""
-    return json.loads(context_bytes())["@context"]
 
 
 def context_reference(base: str = ID) -> str | list[Any]:
@@ -55,20 +46,6 @@ def context_reference(base: str = ID) -> str | list[Any]:
         if isinstance(value, str) and value.startswith(ID)
     }
     return [CONTEXT_URL, overrides]
-
-
-def effective_context(reference: str | list[Any] | Mapping[str, Any]) -> dict[str, Any]:
-    """The term definitions a reference resolves to (the published context is local)."""
-    items = reference if isinstance(reference, list) else [reference]
-    merged: dict[str, Any] = {}
-    for item in items:
-        if isinstance(item, str):
-            if item != CONTEXT_URL:
-                raise ValueError(f"unknown JSON-LD context {item!r}")
-            merged.update(published_context())
-        else:
-            merged.update(item)
-    return merged
 
 
 class Compactor:
@@ -192,13 +169,3 @@ def write_document(triples: Iterable[ox.Triple], output: BinaryIO, base: str = I
     """Write sorted triples as a JSON-LD document referencing the published context."""
     document = compactor_for(base).document(triples, context_reference(base))
     output.write(dumps(document))
-
-
-def inline_context(document: bytes | str) -> bytes:
-    """The document with the published context reference replaced by its content, for
-    JSON-LD processors that cannot (or should not) fetch it."""
-    data = json.loads(document)
-    reference = data.get("@context")
-    if reference is not None:
-        data["@context"] = effective_context(reference)
-    return json.dumps(data, ensure_ascii=False).encode("utf-8")

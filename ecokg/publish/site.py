@@ -37,21 +37,22 @@ import pyoxigraph as ox
 
 from ecokg.atomic import atomic_output
 from ecokg.errors import InputError
-from ecokg.namespaces import ECO
 from ecokg.publish import export as exporting
 from ecokg.publish import jsonld
-from ecokg.publish.catalog import CatalogSettings, serialize_catalog
+from ecokg.publish.catalog import serialize_catalog
+from ecokg.publish.settings import CatalogSettings, dump_path
 from ecokg.publish.sitemodel import CLASS_TYPES, PROPERTY_TYPES, SiteGraph, relative_href
+from ecokg.rdf import jsonld_context
+from ecokg.rdf.namespaces import ECO_NS
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from ecokg.dataset import Dataset
+    from ecokg.stores.local import Dataset
 
 ECOKG_ROOT = "https://w3id.org/ecokg/"
 ONTOLOGY_ROOT = ECOKG_ROOT + "def"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-DUMP_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "xml")
 
 
 def page_path(iri: str, root: str, base: str) -> str | None:
@@ -107,14 +108,14 @@ def build_site(dataset: Dataset, directory: Path | str, settings: CatalogSetting
             advance()
     site.index(pages, base)
     site.write("style.css", (TEMPLATES / "style.css").read_bytes())
-    site.write("context.jsonld", jsonld.context_bytes())
+    site.write("context.jsonld", jsonld_context.context_bytes())
     for name, payload in serialize_catalog(dataset, settings).items():
         site.write(f"catalog.{name}", payload)
-    for output_format in DUMP_FORMATS:
-        name = f"dumps/ecokg{exporting.SUFFIXES[output_format]}"
-        with atomic_output(site.target(name)) as stream:
+    for output_format in exporting.FORMATS:
+        with atomic_output(site.target(dump_path(output_format))) as stream:
             exporting.serialize(quads, output_format, stream, base)
-    site.render("README.md", "README.md.j2", root=root, base=base, formats=exporting.MEDIA_TYPES)
+    names = [output_format.key for output_format in exporting.FORMATS]
+    site.render("README.md", "README.md.j2", root=root, base=base, formats=names)
     return len(pages)
 
 
@@ -153,7 +154,7 @@ class _Writer:
         graph = self.graph
         view = graph.view(iri)
         name = path.rsplit("/", 1)[-1]
-        if iri == ECO:
+        if iri == ECO_NS:
             self.render(f"{path}.html", "ontology.html", view=view, name=name, **self.terms(path))
         else:
             self.render(f"{path}.html", "resource.html", view=view, name=name)
@@ -169,7 +170,7 @@ class _Writer:
     def terms(self, page: str) -> dict[str, list[dict[str, object]]]:
         classes, properties = [], []
         for subject in sorted(self.graph.outgoing, key=str):
-            if not isinstance(subject, ox.NamedNode) or not subject.value.startswith(ECO):
+            if not isinstance(subject, ox.NamedNode) or not subject.value.startswith(ECO_NS):
                 continue
             kinds = self.graph.types_of(subject.value)
             if kinds & CLASS_TYPES:
@@ -196,7 +197,7 @@ class _Writer:
                 }
             )
         groups.sort(key=lambda group: (group["class"] is None, graph.curie(_iri(group))))
-        dumps = {fmt: f"dumps/ecokg{exporting.SUFFIXES[fmt]}" for fmt in exporting.MEDIA_TYPES}
+        dumps = {fmt.key: dump_path(fmt) for fmt in exporting.FORMATS}
         self.render("index.html", "index.html", groups=groups, dumps=dumps, count=len(pages))
 
 

@@ -16,13 +16,13 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from ecokg.namespaces import ECO, GRAPH_INFERRED, OWL, RDF, RDFS, SKOS, compact
 from ecokg.publish.export import prefixes_for
+from ecokg.rdf.labels import labels_by_language
+from ecokg.rdf.namespaces import ECO, ECO_NS, GRAPH_INFERRED, OWL, RDF, RDFS, SKOS, compact
 
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
-SOURCE_LINES = ECO + "sourceLines"
-QUOTE = ECO + "quote"
-LABELS = (RDFS + "label", SKOS + "prefLabel")
+SOURCE_LINES = ECO.sourceLines
+QUOTE = ECO.quote
 DEFINITION = SKOS + "definition"
 CLASS_TYPES = frozenset({OWL + "Class", RDFS + "Class"})
 PROPERTY_TYPES = frozenset(
@@ -219,7 +219,7 @@ class SiteGraph:
                 ranges.append(self.value(obj, page))
         return {
             "iri": iri,
-            "anchor": iri[len(ECO) :],
+            "anchor": iri[len(ECO_NS) :],
             "curie": self.curie(iri),
             "link": self.link(iri, page),
             "label_zh": self.label(iri, "zh"),
@@ -232,12 +232,11 @@ class SiteGraph:
 
 
 def _labels(edges: list[tuple[str, object, bool]]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for wanted in LABELS:
-        for predicate, obj, _ in edges:
-            if predicate == wanted and isinstance(obj, ox.Literal) and obj.language:
-                found.setdefault(obj.language, obj.value)
-    return found
+    return labels_by_language(
+        (predicate, obj.value, obj.language)
+        for predicate, obj, _ in edges
+        if isinstance(obj, ox.Literal)
+    )
 
 
 def _rank(predicate: str) -> int:

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from ecokg.namespaces import ID, PREFIXES, RDF, XSD, compact
 from ecokg.publish import export as exporting
+from ecokg.rdf.namespaces import ID, PREFIXES, RDF, XSD, compact
 
 if TYPE_CHECKING:
-    from ecokg.dataset import Dataset
-    from ecokg.publish.catalog import CatalogSettings
+    from ecokg.publish.settings import CatalogSettings
+    from ecokg.stores.local import Dataset
 
 VOID = "http://rdfs.org/ns/void#"
 EXAMPLES = ("plan/shanggao-2021-2035", "county/shanggao", "programme/forest")

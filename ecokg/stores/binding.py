@@ -1,117 +1,22 @@
-"""The store interface every command queries: the embedded dataset or a remote SPARQL endpoint.
+"""Pre-binding variables for an endpoint: SPARQL 1.1 has no substitution, so
+:func:`bind_with_values` adds a ``VALUES`` block built from serialised RDF terms to the start
+of the query's outermost group pattern, where the group's FILTERs, its OPTIONALs' filters and
+EXISTS see them. A parameter used only inside a nested group, a UNION branch or a sub-query
+is not seen there — named queries use their parameters at the top level (the test suite
+checks that embedded and remote give the same rows for every named query).
 
-``Store`` is a structural protocol: :class:`ecokg.dataset.Dataset` (the embedded pyoxigraph
-graph) and :class:`ecokg.remote.RemoteStore` (any SPARQL 1.1 endpoint) both satisfy it, and
-return the same pyoxigraph result types, so ``ecokg.results`` formats either.
-
-Pre-bound variables: the embedded store substitutes them (SEP-0007); SPARQL 1.1 has no such
-thing, so :func:`bind_with_values` adds a ``VALUES`` block built from serialised RDF terms to
-the start of the query's outermost group pattern, where the group's FILTERs, its OPTIONALs'
-filters and EXISTS see them. A parameter used only inside a nested group, a UNION branch or
-a sub-query is not seen there — named queries use their parameters at the top level (the
-test suite checks that embedded and remote give the same rows for every named query).
+The same masking of strings, IRIs and comments tells whether a query calls ``SERVICE``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from collections.abc import Mapping
 
 import pyoxigraph as ox
 
 from ecokg.errors import UsageError
-
-if TYPE_CHECKING:
-    from ecokg.dataset import Dataset, QueryResult, Term
-    from ecokg.remote import Auth
-    from ecokg.results import SolutionTable
-
-DEFAULT_TIMEOUT = 30.0
-
-
-@runtime_checkable
-class Store(Protocol):
-    """What callers need from a graph: queries (with pre-bound variables) and labels."""
-
-    def query(
-        self,
-        sparql: str,
-        bindings: Mapping[str, Term] | None = None,
-        *,
-        source: str = "query",
-    ) -> QueryResult:
-        """Run a SPARQL 1.1 query over the union of the ecokg graphs.
-
-        SELECT → ``ox.QuerySolutions``, ASK → ``ox.QueryBoolean``, CONSTRUCT/DESCRIBE →
-        ``ox.QueryTriples``. ``bindings`` pre-bind variables; errors are EcokgErrors.
-        """
-        ...
-
-    def label(self, iri: str, lang: str = "zh") -> str | None:
-        """Best human label of ``iri`` (rdfs:label in ``lang``, then skos:prefLabel, any)."""
-        ...
-
-    def labels(self, iris: Iterable[str], lang: str = "zh") -> dict[str, str]:
-        """Labels of several IRIs (those without a label are left out)."""
-        ...
-
-
-def open_store(
-    *,
-    endpoint: str | None = None,
-    timeout: float | None = None,
-    data: Sequence[Path | str] = (),
-    bundled: bool = True,
-    inferred: bool = True,
-    auth: Auth | None = None,
-) -> Store:
-    """The store the common CLI options name: a remote endpoint, else the embedded dataset.
-
-    With ``endpoint``, ``data`` and ``bundled=False`` make no sense (the server holds what
-    was pushed) and are a UsageError; ``inferred=False`` leaves the inferred graph out of
-    the default graph, as it does locally. ``timeout`` (seconds, default 30) bounds every
-    request to the endpoint; ``auth`` gives credentials (``ecokg.remote.Auth``).
-    """
-    if endpoint is None:
-        from ecokg.dataset import load_dataset
-
-        return load_dataset(data, bundled=bundled, inferred=inferred)
-    if data or not bundled:
-        raise UsageError(
-            "--data and --no-bundled apply to the embedded graph, not to --endpoint "
-            "(push your data with: ecokg push --data FILE --endpoint URL)"
-        )
-    from ecokg.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PLAN
-    from ecokg.remote import RemoteStore
-
-    graphs = (GRAPH_ONTOLOGY, GRAPH_PLAN, *((GRAPH_INFERRED,) if inferred else ()))
-    seconds = DEFAULT_TIMEOUT if timeout is None else timeout
-    return RemoteStore(endpoint, timeout=seconds, auth=auth, graphs=graphs)
-
-
-def select(store: Store, sparql: str, bindings: Mapping[str, Term] | None = None) -> SolutionTable:
-    """Run a SELECT query on any store and read its rows into a SolutionTable."""
-    from ecokg.results import SolutionTable
-
-    result = store.query(sparql, bindings)
-    if not isinstance(result, ox.QuerySolutions):
-        raise UsageError("expected a SELECT query")
-    return SolutionTable.from_solutions(result)
-
-
-def construct(
-    store: Store, sparql: str, bindings: Mapping[str, Term] | None = None
-) -> list[ox.Triple]:
-    """Run a CONSTRUCT or DESCRIBE query on any store and return its triples."""
-    result = store.query(sparql, bindings)
-    if not isinstance(result, ox.QueryTriples):
-        raise UsageError("expected a CONSTRUCT or DESCRIBE query")
-    return list(result)
-
-
-# --- pre-binding with VALUES -------------------------------------------------------------
+from ecokg.stores.base import Term
 
 _IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
 _TOKEN = re.compile(r"[{}()]|(?<![\w:?$.\-])[A-Za-z]+(?![\w:\-])")
@@ -263,8 +168,6 @@ def _matching_brace(masked: str, opening: int) -> int:
     raise UsageError("unbalanced braces in the query")
 
 
-if TYPE_CHECKING:
-
-    def _dataset_is_a_store(dataset: Dataset) -> Store:
-        """For mypy only: the embedded Dataset satisfies the Store protocol."""
-        return dataset
+def calls_service(sparql: str) -> bool:
+    """True when the query has a ``SERVICE`` clause (outside strings, IRIs and comments)."""
+    return any(match.group().upper() == "SERVICE" for match in _TOKEN.finditer(_mask(sparql)))

@@ -33,11 +33,10 @@ import pyoxigraph as ox
 
 from ecokg import resources
 from ecokg.errors import InputError, UsageError
-from ecokg.namespaces import PREFIXES, XSD, compact, expand
+from ecokg.rdf.namespaces import PREFIXES, XSD, compact, expand
 
 if TYPE_CHECKING:
-    from ecokg.dataset import QueryResult, Term
-    from ecokg.store import Store
+    from ecokg.stores.base import QueryResult, Store, Term
 
 SCALAR_TYPES: tuple[str, ...] = ("iri", "string", "integer", "decimal", "year", "lang")
 LANGUAGES: tuple[str, ...] = ("zh", "en")

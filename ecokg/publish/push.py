@@ -17,11 +17,12 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from ecokg.dataset import Dataset
 from ecokg.errors import EcokgError, InputError
-from ecokg.namespaces import DATASET_GRAPHS
-from ecokg.remote import USER_AGENT, Auth, RemoteStore, open_url, read_bounded
-from ecokg.store import sparql_term
+from ecokg.rdf.namespaces import DATASET_GRAPHS
+from ecokg.stores.binding import sparql_term
+from ecokg.stores.http import USER_AGENT, open_url, read_bounded
+from ecokg.stores.local import Dataset
+from ecokg.stores.remote import Auth, RemoteStore
 
 DEFAULT_PUSH_TIMEOUT = 120.0
 _CHUNK = 256 * 1024

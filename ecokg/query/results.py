@@ -3,87 +3,43 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from ecokg.errors import UsageError
-from ecokg.namespaces import PREFIXES, XSD, compact
+from ecokg.rdf import formats
+from ecokg.rdf.namespaces import PREFIXES, XSD, compact
+from ecokg.stores.base import SolutionTable
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ecokg.dataset import QueryResult
-    from ecokg.store import Store
+    from ecokg.stores.base import QueryResult, Store
 
-# SELECT/ASK: "table" or a W3C SPARQL 1.1 results format.
-SOLUTION_FORMATS: dict[str, ox.QueryResultsFormat] = {
-    "json": ox.QueryResultsFormat.JSON,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-# CONSTRUCT/DESCRIBE: an RDF syntax.
-GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
-TABLE = "table"
-ALL_FORMATS: tuple[str, ...] = (TABLE, *SOLUTION_FORMATS, *GRAPH_FORMATS)
-
+SOLUTION_FORMATS = formats.Registry("SELECT/ASK", *formats.RESULTS)
+GRAPH_RESULT_FORMATS = formats.Registry("CONSTRUCT/DESCRIBE", *formats.RDF_GRAPH)
 _PLAIN_DATATYPES = {XSD + "string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
 
 
-@dataclass(frozen=True)
-class SolutionTable:
-    """SELECT results read into memory: variable names and rows of terms (None = unbound)."""
-
-    variables: list[str]
-    rows: list[list[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None]]
-
-    @classmethod
-    def from_solutions(cls, solutions: ox.QuerySolutions) -> SolutionTable:
-        variables = [variable.value for variable in solutions.variables]
-        rows = [[solution[index] for index in range(len(variables))] for solution in solutions]
-        return cls(variables, rows)
-
-    def iris(self) -> set[str]:
-        """Every IRI in the table (to look up labels for)."""
-        return {term.value for row in self.rows for term in row if isinstance(term, ox.NamedNode)}
-
-    def column(self, variable: str) -> list[ox.NamedNode | ox.BlankNode | ox.Literal | None]:
-        index = self.variables.index(variable)
-        return [row[index] for row in self.rows]  # type: ignore[misc]
-
-
-def format_kind(result: QueryResult) -> str:
-    """'solutions', 'boolean' or 'graph' — which output formats apply."""
-    if isinstance(result, ox.QuerySolutions):
-        return "solutions"
-    if isinstance(result, ox.QueryBoolean):
-        return "boolean"
-    return "graph"
-
-
 def serialize_result(result: QueryResult, output_format: str) -> bytes:
-    """SELECT/ASK as W3C SPARQL 1.1 JSON/CSV/TSV; CONSTRUCT/DESCRIBE as Turtle/N-Triples/JSON-LD."""
+    """SELECT/ASK as W3C SPARQL 1.1 results (JSON, CSV, TSV, XML); CONSTRUCT/DESCRIBE as RDF
+    (Turtle, N-Triples, JSON-LD, RDF/XML). ``xml`` is the one that fits the result."""
     if isinstance(result, ox.QueryTriples):
-        rdf_format = GRAPH_FORMATS.get(output_format)
-        if rdf_format is None:
+        found = GRAPH_RESULT_FORMATS.get(output_format)
+        if found is None or found.rdf is None:
             raise UsageError(
                 f"format {output_format!r} does not apply to CONSTRUCT/DESCRIBE results "
-                f"(use one of: {', '.join(GRAPH_FORMATS)})"
+                f"(use one of: {GRAPH_RESULT_FORMATS.help()})"
             )
-        return serialize_triples(result, rdf_format)
-    results_format = SOLUTION_FORMATS.get(output_format)
-    if results_format is None:
+        return serialize_triples(result, found.rdf)
+    chosen = SOLUTION_FORMATS.get(output_format)
+    if chosen is None or chosen.results is None:
         raise UsageError(
             f"format {output_format!r} does not apply to SELECT/ASK results "
-            f"(use one of: {', '.join((TABLE, *SOLUTION_FORMATS))})"
+            f"(use one of: table, {SOLUTION_FORMATS.help()})"
         )
-    return _bytes(result.serialize(format=results_format))
+    return _bytes(result.serialize(format=chosen.results))
 
 
 def serialize_triples(triples: Iterable[ox.Triple], rdf_format: ox.RdfFormat) -> bytes:

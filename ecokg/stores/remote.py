@@ -11,28 +11,22 @@ so a query against a public endpoint stays bounded. Errors are one-line EcokgErr
 from __future__ import annotations
 
 import base64
-import http.client
 import os
-import socket
-import time
-import urllib.error
 import urllib.request
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from ecokg.errors import EcokgError, InputError, UsageError
-from ecokg.namespaces import DATASET_GRAPHS, RDFS, SKOS, sparql_prologue
-from ecokg.store import DEFAULT_TIMEOUT, bind_with_values, sparql_term
-
-if TYPE_CHECKING:
-    from ecokg.dataset import QueryResult, Term
+from ecokg.errors import InputError, UsageError
+from ecokg.rdf.labels import LABEL_PREDICATES, best_label
+from ecokg.rdf.namespaces import DATASET_GRAPHS, sparql_prologue
+from ecokg.stores.base import DEFAULT_TIMEOUT, QueryResult, Term, result_kind
+from ecokg.stores.binding import bind_with_values, sparql_term
+from ecokg.stores.http import USER_AGENT, media_type, open_url, read_bounded
 
 MAX_RESPONSE_BYTES = 50 * 1024 * 1024
-USER_AGENT = "ecokg (SPARQL 1.1 Protocol client)"
 
 _SOLUTIONS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
 _TRIPLES_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8"
@@ -49,9 +43,7 @@ _RDF_FORMATS = {
     "application/x-turtle": ox.RdfFormat.TURTLE,
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
 }
-_LABEL_PREDICATES = (RDFS + "label", SKOS + "prefLabel")
 _LABEL_BATCH = 200
-_CHUNK = 64 * 1024
 _MAX_ERROR_LINE = 200
 
 
@@ -85,84 +77,6 @@ class Auth:
             return cls(user=user, password=password)
         token = os.environ.get(token_env) if token_env else None
         return cls(token=token) if token else None
-
-
-# --- HTTP helpers shared with ecokg.push -------------------------------------------------
-
-
-def open_url(request: urllib.request.Request, timeout: float) -> http.client.HTTPResponse:
-    """urlopen with a timeout; every failure becomes a one-line EcokgError."""
-    url = request.full_url
-    try:
-        response = urllib.request.urlopen(request, timeout=timeout)
-    except urllib.error.HTTPError as error:
-        raise http_error(url, error.code, error.reason, error) from None
-    except urllib.error.URLError as error:
-        raise transport_error(url, error.reason, timeout) from None
-    except (OSError, http.client.HTTPException) as error:
-        raise transport_error(url, error, timeout) from None
-    assert isinstance(response, http.client.HTTPResponse)
-    return response
-
-
-def http_error(url: str, code: int, reason: object, body: object) -> EcokgError:
-    """``URL: HTTP 500 Internal Server Error: <first line of the server's message>``."""
-    first = ""
-    read = getattr(body, "read", None)
-    try:
-        raw = read(_CHUNK) if callable(read) else body
-    except (OSError, http.client.HTTPException):
-        raw = b""
-    if isinstance(raw, bytes):
-        text = raw.decode("utf-8", errors="replace").strip()
-        first = text.splitlines()[0].strip() if text else ""
-    if len(first) > _MAX_ERROR_LINE:
-        first = first[:_MAX_ERROR_LINE] + "…"
-    message = f"{url}: HTTP {code} {reason or ''}".rstrip()
-    return InputError(f"{message}: {first}" if first else message)
-
-
-def transport_error(url: str, reason: object, timeout: float) -> EcokgError:
-    """A network failure (refused, unreachable, timed out, broken) as one line."""
-    if isinstance(reason, TimeoutError | socket.timeout):
-        return InputError(f"{url}: no answer within {timeout:g} s (--timeout)")
-    if isinstance(reason, ConnectionRefusedError):
-        return InputError(f"{url}: connection refused (is the server running?)")
-    if isinstance(reason, socket.gaierror):
-        return InputError(f"{url}: unknown host ({reason.strerror or reason})")
-    if isinstance(reason, http.client.HTTPException | ConnectionError):
-        return InputError(f"{url}: connection broken ({type(reason).__name__}: {reason})")
-    detail = getattr(reason, "strerror", None) or reason
-    return InputError(f"{url}: cannot connect: {detail}")
-
-
-def read_bounded(
-    response: http.client.HTTPResponse, url: str, *, max_bytes: int, timeout: float
-) -> bytes:
-    """The response body, refusing more than ``max_bytes`` or more than ``timeout`` seconds."""
-    declared = response.getheader("Content-Length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise InputError(f"{url}: response of {int(declared)} bytes exceeds {max_bytes} bytes")
-    deadline = time.monotonic() + timeout
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        while chunk := response.read1(_CHUNK):  # read1: one socket read, so the deadline holds
-            size += len(chunk)
-            if size > max_bytes:
-                raise InputError(f"{url}: response exceeds {max_bytes} bytes; refused")
-            if time.monotonic() > deadline:
-                raise InputError(f"{url}: response not complete within {timeout:g} s")
-            chunks.append(chunk)
-    except (OSError, http.client.HTTPException) as error:
-        raise transport_error(url, error, timeout) from None
-    finally:
-        response.close()
-    return b"".join(chunks)
-
-
-def media_type(response: http.client.HTTPResponse) -> str:
-    return (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
 
 
 # --- the store ---------------------------------------------------------------------------
@@ -231,7 +145,7 @@ class RemoteStore:
                 continue
         if not nodes:
             return {}
-        predicates = " ".join(f"<{predicate}>" for predicate in _LABEL_PREDICATES)
+        predicates = " ".join(f"<{predicate}>" for predicate in LABEL_PREDICATES)
         sparql = (
             "SELECT ?iri ?property ?label WHERE { "
             f"VALUES ?iri {{ {' '.join(nodes)} }} VALUES ?property {{ {predicates} }} "
@@ -239,16 +153,16 @@ class RemoteStore:
         )
         result = self.query(sparql, source="labels")
         assert isinstance(result, ox.QuerySolutions)
-        best: dict[str, tuple[tuple[int, int], str]] = {}
+        candidates: dict[str, list[tuple[str, str, str | None]]] = {}
         for solution in result:
             iri, prop, label = solution["iri"], solution["property"], solution["label"]
-            if not isinstance(iri, ox.NamedNode) or not isinstance(label, ox.Literal):
-                continue
-            assert isinstance(prop, ox.NamedNode)
-            rank = (0 if label.language == lang else 1, _LABEL_PREDICATES.index(prop.value))
-            if iri.value not in best or rank < best[iri.value][0]:
-                best[iri.value] = (rank, label.value)
-        return {iri: label for iri, (_, label) in best.items()}
+            if isinstance(iri, ox.NamedNode) and isinstance(label, ox.Literal):
+                assert isinstance(prop, ox.NamedNode)
+                candidates.setdefault(iri.value, []).append(
+                    (prop.value, label.value, label.language)
+                )
+        found = {iri: best_label(listed, lang) for iri, listed in candidates.items()}
+        return {iri: label for iri, label in found.items() if label is not None}
 
     def _post(self, text: str, accept: str) -> tuple[bytes, str]:
         response = open_url(self._request(text, accept), self.timeout)
@@ -289,10 +203,9 @@ def _check_locally(sparql: str, bindings: Mapping[str, Term] | None, source: str
 
     Nothing is evaluated against data: the store is empty and results are never read.
     """
-    from ecokg.dataset import Dataset
-    from ecokg.results import format_kind
+    from ecokg.stores.local import Dataset
 
-    return format_kind(Dataset().query(sparql, bindings, source=source))
+    return result_kind(Dataset().query(sparql, bindings, source=source))
 
 
 def _malformed(endpoint: str, detail: object) -> InputError:

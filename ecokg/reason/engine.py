@@ -12,20 +12,18 @@ and filtered to eco: facts about instances, so the two engines yield the same gr
 
 from __future__ import annotations
 
-import hashlib
 import io
 import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ecokg import __version__, resources
+from ecokg import resources
 from ecokg.errors import EcokgError, UsageError
-from ecokg.namespaces import ECO, ID, OWL, PREFIXES, RDF, RDFS
+from ecokg.rdf.namespaces import ECO, ECO_NS, ID, OWL, PREFIXES, RDF, RDFS
 
 if TYPE_CHECKING:
     import rdflib
@@ -103,31 +101,6 @@ def materialise(
     return Inference(inferred, engine, time.perf_counter() - started)
 
 
-def cached_inferred_file(data_files: Sequence[Path]) -> Path:
-    """The inferred graph for ``data_files`` (plus the ontology), computed once and cached
-    under the user's cache directory by a hash of every input file's content."""
-    inputs = [*resources.ontology_files(), *resources.rule_files(), *data_files]
-    digest = hashlib.sha256(__version__.encode())
-    for path in inputs:
-        content = Path(path).read_bytes()
-        # length and digest per file, so that no two different file sets hash alike
-        digest.update(f"{len(content)}:".encode() + hashlib.sha256(content).digest())
-    name = f"inferred-{digest.hexdigest()[:32]}.ttl"
-    target = resources.cache_dir() / name
-    if target.is_file():
-        return target
-    from ecokg.atomic import write_atomic
-
-    turtle = materialise(list(data_files)).turtle()
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, turtle)
-    except (OSError, EcokgError):  # no writable cache: keep the result for this run only
-        target = Path(tempfile.mkdtemp(prefix="ecokg-")) / name
-        write_atomic(target, turtle)
-    return target
-
-
 def inconsistencies(data_files: Sequence[Path]) -> list[str]:
     """Instances that belong to two disjoint classes once class membership is closed under
     the ontology (an OWL 2 RL closure); empty when the data is consistent."""
@@ -153,7 +126,7 @@ def _disjointness_violations(graph: rdflib.Graph) -> list[str]:
 
 def serialise_turtle(triples: Iterable[Triple]) -> str:
     """Sorted Turtle with the ecokg prefixes, so that regenerated files diff cleanly."""
-    from ecokg.namespaces import compact
+    from ecokg.rdf.namespaces import compact
 
     def term(iri: str) -> str:
         text = compact(iri)
@@ -187,11 +160,11 @@ def _ref(iri: str) -> rdflib.URIRef:
 
 
 def _load(paths: Sequence[Path]) -> rdflib.Graph:
-    # The audit's loader: pyoxigraph parses (fast, one-line errors with positions) and
-    # JSON-LD dumps use the shipped @context instead of fetching it.
-    from ecokg.audit.engine import load_graph
+    # pyoxigraph parses (fast, one-line errors with positions); JSON-LD dumps use the
+    # shipped @context instead of fetching it.
+    from ecokg.rdf.parsing import rdflib_graph
 
-    return load_graph(paths)
+    return rdflib_graph(paths)
 
 
 def _iri_triples(graph: rdflib.Graph) -> set[Triple]:
@@ -232,7 +205,7 @@ def _abox(graph: rdflib.Graph) -> set[Triple]:
         if isinstance(s, rdflib.URIRef)
         and isinstance(o, rdflib.URIRef)
         and (str(s).startswith(ID) or (str(p) == _TYPE and not str(o).startswith(OWL)))
-        and (str(p).startswith(ECO) or str(p) == _TYPE)
+        and (str(p).startswith(ECO_NS) or str(p) == _TYPE)
     }
 
 
@@ -244,7 +217,7 @@ def _node(term: rdflib.term.Node) -> str:
 
 def _apply_rules(graph: rdflib.Graph) -> set[Triple]:
     """Run the SPARQL CONSTRUCT rules of ontology/rules/ over the data."""
-    from ecokg.namespaces import sparql_prologue
+    from ecokg.rdf.namespaces import sparql_prologue
 
     derived: set[Triple] = set()
     for rule in resources.rule_files():
@@ -337,9 +310,9 @@ def _is_instance_fact(triple: Triple) -> bool:
         return False
     if p == _TYPE:
         return o in _DEFINED_CLASSES
-    return p.startswith(ECO) and o.startswith(ID)
+    return p.startswith(ECO_NS) and o.startswith(ID)
 
 
 # Classes defined by necessary and sufficient conditions: membership in them is news;
 # membership in a superclass of an asserted class is not worth writing out.
-_DEFINED_CLASSES = {ECO + "BindingIndicator", ECO + "ExpectedIndicator"}
+_DEFINED_CLASSES = {ECO.BindingIndicator, ECO.ExpectedIndicator}

@@ -1,10 +1,11 @@
-"""Namespace prefixes and named-graph IRIs: the public vocabulary contract of ecokg."""
+"""Namespace prefixes, named-graph IRIs and the ontology's closed namespace: the public
+vocabulary contract of ecokg."""
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
-ECO: Final = "https://w3id.org/ecokg/def#"
+ECO_NS: Final = "https://w3id.org/ecokg/def#"
 ID: Final = "https://w3id.org/ecokg/id/"
 RDF: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS: Final = "http://www.w3.org/2000/01/rdf-schema#"
@@ -23,7 +24,7 @@ DATASET_GRAPHS: Final = (GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_INFERRED)
 # Prefixes known to every query and used to compact IRIs in output (compact() tries the
 # longest namespace first, so ecounit: wins over eco:'s shorter stem).
 PREFIXES: Final[dict[str, str]] = {
-    "eco": ECO,
+    "eco": ECO_NS,
     "id": ID,
     "ecounit": "https://w3id.org/ecokg/def/unit#",
     "unit": "http://qudt.org/vocab/unit/",
@@ -121,3 +122,170 @@ def expand(curie: str) -> str | None:
 def sparql_prologue() -> str:
     """PREFIX declarations for all known prefixes, e.g. for writing queries out."""
     return "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in PREFIXES.items())
+
+
+class _ClosedNamespaceMeta(type):
+    """Turns the annotated names of a namespace class into full IRIs (``ECO.Project``); any
+    other name is an error, as in rdflib's ``DefinedNamespace`` with ``_fail = True``: mypy
+    reports ``ECO.Projct`` before it runs, and it raises AttributeError when it does."""
+
+    _NS: str
+
+    def __new__(
+        mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any]
+    ) -> _ClosedNamespaceMeta:
+        cls = super().__new__(mcs, name, bases, namespace)
+        for term in namespace.get("__annotations__", {}):
+            if not term.startswith("_"):
+                setattr(cls, term, namespace["_NS"] + term)
+        return cls
+
+    def __getitem__(cls, name: str) -> str:
+        """``ECO["Project"]``, for names computed at run time; KeyError for an unknown one."""
+        value = vars(cls).get(name)
+        if not isinstance(value, str) or name.startswith("_"):
+            raise KeyError(f"{name}: not a term of <{cls._NS}>")
+        return value
+
+    def __contains__(cls, iri: object) -> bool:
+        return isinstance(iri, str) and iri in cls.terms()
+
+    def terms(cls) -> set[str]:
+        """Every IRI of the namespace."""
+        return {v for k, v in vars(cls).items() if not k.startswith("_") and isinstance(v, str)}
+
+
+class ECO(metaclass=_ClosedNamespaceMeta):
+    """The ecokg ontology's terms (``ontology/ecokg.ttl``): ``ECO.Project`` is the IRI of
+    ``eco:Project``; ``ECO.Projct`` raises AttributeError. A test keeps this list equal to the
+    terms the ontology defines."""
+
+    _NS = ECO_NS
+    AdministrativeUnit: str
+    Agency: str
+    AreaStatement: str
+    BindingIndicator: str
+    Breakdown: str
+    CountStatement: str
+    County: str
+    EcologicalBarrier: str
+    EcologicalCorridor: str
+    EcologicalPattern: str
+    EcologicalProblem: str
+    ExpectedIndicator: str
+    Figure: str
+    FundingChannel: str
+    Goal: str
+    Indicator: str
+    KeyTask: str
+    MechanismIssue: str
+    NameStatement: str
+    Output: str
+    Place: str
+    Plan: str
+    PlanSection: str
+    Programme: str
+    Project: str
+    ProjectRegister: str
+    ProtectedArea: str
+    Reservoir: str
+    RestorationZone: str
+    River: str
+    Share: str
+    Statement: str
+    Target: str
+    Township: str
+    Village: str
+    WaterBody: str
+    Work: str
+    # properties
+    addressesProblem: str
+    addsToIndicator: str
+    alongRiver: str
+    areaScope: str
+    baseYear: str
+    baseline: str
+    category: str
+    comparator: str
+    component: str
+    content: str
+    contributesTo: str
+    countOf: str
+    dataSource: str
+    description: str
+    ecosystemCategory: str
+    excludesTownship: str
+    excludesVillage: str
+    exhaustive: str
+    flowsThrough: str
+    focusZone: str
+    fundingChannel: str
+    hasAreaStatement: str
+    hasCountStatement: str
+    hasElement: str
+    hasGoal: str
+    hasNameStatement: str
+    hasProject: str
+    hasTownship: str
+    hasVillage: str
+    hasWork: str
+    hasZoneMember: str
+    horizonYear: str
+    implementedAlong: str
+    implementedIn: str
+    implementedInZone: str
+    implementsTask: str
+    inZone: str
+    indicatorGroup: str
+    investment: str
+    investmentShare: str
+    leadAgency: str
+    locatedIn: str
+    mainDirection: str
+    mainProblems: str
+    measure: str
+    mentionsTownship: str
+    mentionsVillage: str
+    metric: str
+    naturalProfile: str
+    nature: str
+    nearTermYear: str
+    openEnded: str
+    order: str
+    part: str
+    partOfProgramme: str
+    partlyInZone: str
+    perYear: str
+    period: str
+    plannedOutput: str
+    planningPeriod: str
+    prioritisedInZone: str
+    problemType: str
+    protectedAreaKind: str
+    qualityDimension: str
+    quote: str
+    referenceYear: str
+    refersTo: str
+    resolutionNote: str
+    resolvesTo: str
+    sameQuantityAs: str
+    schedule: str
+    sequenceNumber: str
+    sourceLines: str
+    statedArea: str
+    statedCount: str
+    statedDecimals: str
+    statedIn: str
+    statedInvestment: str
+    statedName: str
+    statedTarget: str
+    statedText: str
+    subTaskOf: str
+    target: str
+    total: str
+    townshipKind: str
+    tributaryOf: str
+    upperValue: str
+    whole: str
+    withinCounty: str
+    withinTownship: str

@@ -1,0 +1,123 @@
+"""The ``ecokg`` command line: a thin Typer layer over the library, one module per verb group.
+
+``main(argv)`` runs in-process and never raises: errors become one line on stderr and an
+exit code (0 success, 1 a result to act on, 2 usage or input error, 130 interrupted, 70
+internal error). The options the verbs share are declared once in :mod:`ecokg.cli.options`.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from typing import Annotated
+
+import typer
+
+from ecokg import __version__
+from ecokg.cli.options import DataOption, DebugOption, NoBundledOption, NoInferredOption, Shared
+from ecokg.errors import EcokgError
+
+EXIT_INTERNAL_ERROR = 70
+EXIT_INTERRUPTED = 130
+
+app = typer.Typer(
+    name="ecokg",
+    help="Knowledge graph of a territorial ecological restoration plan (国土空间生态修复规划): "
+    "question it (ask, query, sparql), audit it, reason over it and publish it.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"ecokg {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _global_options(
+    ctx: typer.Context,
+    data: DataOption = None,
+    no_bundled: NoBundledOption = False,
+    no_inferred: NoInferredOption = False,
+    debug: DebugOption = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    # Dataset options may also come before the verb; the verb merges them with its own.
+    # --debug is read from argv by main() so that it also covers errors raised before here.
+    ctx.obj = Shared(list(data or []), no_bundled, no_inferred, debug=debug)
+
+
+def _register_verbs() -> None:
+    """Add the verbs, each defined in its own module over the library it drives."""
+    from ecokg.cli import ask, audit, export, push, query, reason
+
+    app.command("info")(query.info)
+    app.command("sparql")(query.sparql)
+    app.command("query")(query.query)
+    app.command("ask")(ask.ask)
+    app.command("audit")(audit.audit)
+    app.command("reason")(reason.reason)
+    app.command("export")(export.export)
+    app.command("push")(push.push)
+
+
+_register_verbs()
+
+
+def _click_error_message(error: BaseException) -> str | None:
+    """The message of a Click/Typer usage error (Typer may vendor its own Click)."""
+    format_message = getattr(error, "format_message", None)
+    if callable(format_message) and hasattr(error, "exit_code"):
+        return " ".join(str(format_message()).split())
+    return None
+
+
+def _report(message: str, error: BaseException, debug: bool) -> None:
+    if debug:
+        traceback.print_exception(error, file=sys.stderr)
+    # One line, always: some parser messages span lines (e.g. lists of expected tokens).
+    print(f"ecokg: error: {' '.join(message.split())}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI in-process and return the exit code; never raises."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=args or ["--help"], prog_name="ecokg", standalone_mode=False)
+    except EcokgError as error:
+        _report(error.message, error, debug)
+        return error.exit_code
+    except KeyboardInterrupt as error:
+        _report("interrupted", error, debug)
+        return EXIT_INTERRUPTED
+    except Exception as error:
+        message = _click_error_message(error)
+        if message is not None:
+            _report(message, error, debug)
+            return 2
+        if type(error).__name__ == "Abort":
+            _report("aborted", error, debug)
+            return EXIT_INTERRUPTED
+        _report(
+            f"internal error: {type(error).__name__}: {error} (rerun with --debug)", error, debug
+        )
+        return EXIT_INTERNAL_ERROR
+    finally:
+        sys.stdout.flush()
+    return result if isinstance(result, int) else 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main(sys.argv[1:]))

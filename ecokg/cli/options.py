@@ -1,0 +1,239 @@
+"""The options the verbs share, declared once.
+
+A verb names the shared options it takes with :func:`shared`; they are added to its
+signature for Typer and handed to it as one :class:`Shared` value (merged with the same
+options given before the verb, ``ecokg --data X audit``). A new shared option is one entry
+in :data:`_OPTIONS` and one field of :class:`Shared`.
+
+``--format`` differs per verb: :func:`format_option` builds it from the verb's
+:class:`ecokg.rdf.formats.Choices`, so its help lists exactly the formats the verb writes.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from ecokg.errors import UsageError
+from ecokg.stores.base import DEFAULT_TIMEOUT
+
+if TYPE_CHECKING:
+    from ecokg.rdf.formats import Choices
+    from ecokg.stores.base import Store
+    from ecokg.stores.local import Dataset
+    from ecokg.stores.remote import Auth
+
+LANG_CHOICES = ("zh", "en")
+# The environment variable holding a bearer token for the SPARQL server (--token-env).
+TOKEN_ENV = "ECOKG_TOKEN"
+
+DataOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--data",
+        help="Also load this RDF file (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD) "
+        "into the plan graph. Repeatable.",
+        metavar="FILE",
+    ),
+]
+NoBundledOption = Annotated[
+    bool, typer.Option("--no-bundled", help="Do not load the bundled plan (ontology still loads).")
+]
+NoInferredOption = Annotated[
+    bool, typer.Option("--no-inferred", help="Do not load or reason the inferred graph.")
+]
+DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+LangOption = Annotated[
+    str | None, typer.Option("--lang", help="Labels and messages in this language: zh or en.")
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", help="Write to FILE (atomically); - for stdout.", metavar="FILE"
+    ),
+]
+EndpointOption = Annotated[
+    str | None,
+    typer.Option(
+        "--endpoint",
+        help="The SPARQL 1.1 query endpoint of a server holding the graphs (see ecokg push), "
+        "e.g. http://localhost:7878/query, instead of the embedded graph.",
+        metavar="URL",
+    ),
+]
+TimeoutOption = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        help=f"Seconds a query may take, locally or on the server [default: {DEFAULT_TIMEOUT:g}; "
+        "push: 120 per upload].",
+        metavar="S",
+    ),
+]
+UserOption = Annotated[
+    str | None, typer.Option("--user", help="HTTP basic-auth user for the server.")
+]
+PasswordOption = Annotated[
+    str | None, typer.Option("--password", help="HTTP basic-auth password for the server.")
+]
+TokenEnvOption = Annotated[
+    str,
+    typer.Option(
+        "--token-env",
+        help="Environment variable holding a bearer token for the server (sent only when set).",
+        metavar="NAME",
+    ),
+]
+
+# name → (annotated type, default)
+_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "data": (DataOption, None),
+    "no_bundled": (NoBundledOption, False),
+    "no_inferred": (NoInferredOption, False),
+    "endpoint": (EndpointOption, None),
+    "timeout": (TimeoutOption, None),
+    "user": (UserOption, None),
+    "password": (PasswordOption, None),
+    "token_env": (TokenEnvOption, TOKEN_ENV),
+    "debug": (DebugOption, False),
+}
+DATASET = ("data", "no_bundled", "no_inferred")
+_CONTEXT = "_typer_context"
+REMOTE = ("endpoint", "timeout", "user", "password", "token_env")
+
+
+@dataclass(frozen=True)
+class Shared:
+    """The values of the shared options a verb was given (before or after the verb)."""
+
+    data: list[Path] = field(default_factory=list)
+    no_bundled: bool = False
+    no_inferred: bool = False
+    endpoint: str | None = None
+    timeout: float | None = None
+    user: str | None = None
+    password: str | None = None
+    token_env: str = TOKEN_ENV
+    debug: bool = False
+    output_format: str | None = None
+
+    @property
+    def bundled(self) -> bool:
+        return not self.no_bundled
+
+    @property
+    def inferred(self) -> bool:
+        return not self.no_inferred
+
+    def load(self) -> Dataset:
+        """The embedded dataset these options describe."""
+        from ecokg.kb import load_dataset
+
+        return load_dataset(self.data, bundled=self.bundled, inferred=self.inferred)
+
+    def auth(self) -> Auth | None:
+        from ecokg.stores.remote import Auth
+
+        return Auth.from_options(self.user, self.password, self.token_env)
+
+    def open_store(self) -> Store:
+        """The store to query: the endpoint given with --endpoint, else the loaded dataset."""
+        from ecokg.kb import open_store
+
+        return open_store(
+            endpoint=self.endpoint,
+            timeout=check_timeout(self.timeout),
+            auth=self.auth() if self.endpoint else None,
+            data=self.data,
+            bundled=self.bundled,
+            inferred=self.inferred,
+        )
+
+
+Verb = TypeVar("Verb", bound=Callable[..., Any])
+
+
+def shared(
+    *names: str, formats: Choices | None = None, format_note: str = ""
+) -> Callable[[Verb], Verb]:
+    """Give a verb the shared options ``names`` (see :data:`DATASET`, :data:`REMOTE`) and,
+    with ``formats``, a ``--format`` listing exactly those; it receives them as
+    ``shared: Shared``. ``--debug`` is always added."""
+    wanted = tuple(dict.fromkeys((*names, "debug")))
+    unknown = [name for name in wanted if name not in _OPTIONS]
+    if unknown:
+        raise ValueError(f"unknown shared options: {unknown}")
+    options = {name: _OPTIONS[name] for name in wanted}
+    if formats is not None:
+        options["output_format"] = (_format_option(formats, format_note), None)
+
+    def decorate(verb: Verb) -> Verb:
+        signature = inspect.signature(verb, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name not in ("shared", _CONTEXT)]
+        context = inspect.Parameter(
+            _CONTEXT, inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context
+        )
+        added = [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=value)
+            for name, (kind, value) in options.items()
+        ]
+
+        @functools.wraps(verb)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            given = {name: kwargs.pop(name) for name in options if name in kwargs}
+            root = kwargs.pop(_CONTEXT).find_root().obj
+            return verb(*args, shared=_merged(root, given), **kwargs)
+
+        parameters = [*own, context, *added]
+        wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {
+            **{k: v for k, v in verb.__annotations__.items() if k != "shared"},
+            _CONTEXT: typer.Context,
+            **{name: annotation for name, (annotation, _) in options.items()},
+        }
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _merged(root: object, given: dict[str, Any]) -> Shared:
+    """This verb's options on top of those given before the verb (``ecokg --data X …``)."""
+    base = root if isinstance(root, Shared) else Shared()
+    data = [*base.data, *(given.pop("data", None) or [])]
+    for flag in ("no_bundled", "no_inferred", "debug"):
+        given[flag] = bool(given.get(flag)) or getattr(base, flag)
+    return replace(base, data=data, **given)
+
+
+def _format_option(choices: Choices, default_note: str) -> Any:
+    """``--format/-f`` for a verb, listing exactly the formats it writes."""
+    note = f" ({default_note})" if default_note else ""
+    return Annotated[
+        str | None, typer.Option("--format", "-f", help=f"{choices.help()}{note}.", metavar="FMT")
+    ]
+
+
+def check_timeout(seconds: float | None) -> float | None:
+    """--timeout must be a positive number of seconds."""
+    if seconds is not None and not seconds > 0:
+        raise UsageError(f"--timeout {seconds:g}: give a positive number of seconds")
+    return seconds
+
+
+def check_choice(option: str, value: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise UsageError(f"{option} {value!r}: choose one of {', '.join(choices)}")
+    return value
+
+
+def check_lang(lang: str | None, default: str | None = None) -> str | None:
+    """--lang is zh or en (or unset, where a verb has no default)."""
+    if lang is None:
+        return default
+    return check_choice("--lang", lang, LANG_CHOICES)

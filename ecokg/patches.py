@@ -1,0 +1,54 @@
+"""Every change ecokg makes to third-party code, in one place, each undone when done.
+
+Patches are applied with :func:`patched`, a context manager that puts the original back on
+exit (even on error), so no patch outlives the call that needs it and other users of the
+library in the same process are not affected.
+
+- rdflib orders the patterns of a SHACL-SPARQL query before pyshacl binds ``$this``, so it
+  may start with a pattern that scans the whole graph: :func:`prepare_with_this_bound`
+  parses a query with rdflib's ordering told that ``$this`` is bound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+_MISSING = object()
+
+
+@contextmanager
+def patched(owner: Any, name: str, replacement: Any) -> Iterator[Any]:
+    """``owner.name`` is ``replacement`` inside the block; the original is yielded and put back."""
+    original = getattr(owner, name, _MISSING)
+    setattr(owner, name, replacement)
+    try:
+        yield None if original is _MISSING else original
+    finally:
+        if original is _MISSING:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, original)
+
+
+def prepare_with_this_bound(text: str) -> Any:
+    """Parse a SHACL-SPARQL query once (rdflib), its patterns ordered for a bound ``$this``."""
+    import rdflib
+    from rdflib.plugins.sparql import algebra, prepareQuery
+    from rdflib.term import Variable
+
+    this = Variable("this")
+    placeholder = rdflib.URIRef("urn:ecokg:audit:this")
+    original = algebra.reorderTriples
+
+    def reorder(triples: Iterable[Any]) -> Any:
+        swapped: Any = [
+            tuple(placeholder if t == this else t for t in triple) for triple in triples
+        ]
+        return [
+            tuple(this if t == placeholder else t for t in triple) for triple in original(swapped)
+        ]
+
+    with patched(algebra, "reorderTriples", reorder):
+        return prepareQuery(text)

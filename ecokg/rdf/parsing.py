@@ -1,0 +1,153 @@
+"""Reading RDF files: the format from the extension (:data:`ecokg.rdf.formats.RDF`), one-line
+errors with ``FILE:LINE:COLUMN``, and no surprises from hostile files.
+
+pyoxigraph parses every syntax but JSON-LD documents that refer to ecokg's published context,
+which rdflib reads with the shipped copy of the context (never fetching anything). RDF/XML is
+checked for entity declarations first: an external entity would read local files, and nested
+internal entities expand exponentially (the "billion laughs"), so both are refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+
+from ecokg.errors import InputError
+from ecokg.rdf import formats
+from ecokg.rdf.terms import OxTerm, to_oxigraph, to_rdflib
+
+if TYPE_CHECKING:
+    import rdflib
+
+# A DTD's entity declarations expand to at most this many characters in all.
+MAX_ENTITY_EXPANSION = 1_000_000
+_DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.DOTALL)
+_ENTITY = re.compile(
+    r"<!ENTITY\s+(%\s+)?([^\s\"']+)\s+(?:\"([^\"]*)\"|'([^']*)'|(SYSTEM|PUBLIC)\b)", re.DOTALL
+)
+_REFERENCE = re.compile(r"[&%]([A-Za-z_][\w.-]*);")
+
+
+def parse_file(path: Path | str) -> list[ox.Quad]:
+    """Every quad of an RDF file (triples in the default graph), lexical forms as written."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+    rdf_format = formats.RDF.from_path(path)
+    if rdf_format is formats.JSON_LD:
+        return _parse_json_ld(path)
+    try:
+        if rdf_format is formats.RDF_XML:
+            check_xml_entities(path, path.read_bytes())
+        # Materialised here so that syntax errors surface inside this try block.
+        assert rdf_format.rdf is not None
+        return [_as_quad(item) for item in ox.parse(path=path, format=rdf_format.rdf)]
+    except SyntaxError as error:
+        raise InputError(_parse_error_message(path, error)) from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: cannot read: {error}") from error
+
+
+def parse_files(paths: Iterable[Path | str]) -> list[ox.Quad]:
+    """The quads of several files, in order."""
+    return [quad for path in paths for quad in parse_file(path)]
+
+
+def rdflib_graph(paths: Iterable[Path | str]) -> rdflib.Graph:
+    """Several files in one rdflib graph (for pyshacl and owlrl), parsed by pyoxigraph."""
+    import rdflib
+
+    graph = rdflib.Graph()
+    add_to_rdflib(graph, parse_files(paths))
+    return graph
+
+
+def add_to_rdflib(graph: rdflib.Graph, quads: Iterable[ox.Quad]) -> None:
+    """Add the quads' triples to ``graph`` (equal terms shared)."""
+    cache: dict[Any, rdflib.term.Node] = {}
+    graph.addN(
+        (
+            to_rdflib(q.subject, cache),
+            to_rdflib(q.predicate, cache),
+            to_rdflib(q.object, cache),
+            graph,
+        )
+        for q in quads
+    )
+
+
+def check_xml_entities(path: Path, content: bytes) -> None:
+    """Refuse external entities and internal ones that expand beyond a bound."""
+    doctype = _DOCTYPE.search(content[:1_000_000])
+    if doctype is None:
+        return
+    subset = doctype.group(1).decode("utf-8", errors="replace")
+    values: dict[str, str] = {}
+    for match in _ENTITY.finditer(subset):
+        name = match.group(2)
+        if match.group(5):
+            raise InputError(f"{path}: external XML entity {name!r} refused (it would read a file)")
+        values[name] = match.group(3) if match.group(3) is not None else match.group(4)
+    sizes: dict[str, int] = {}
+
+    def expanded(name: str, depth: int) -> int:
+        if name in sizes:
+            return sizes[name]
+        if depth > 16:
+            raise InputError(f"{path}: XML entity {name!r} nests too deeply; refused")
+        text = values.get(name, "")
+        size = len(_REFERENCE.sub("", text))
+        for reference in _REFERENCE.findall(text):
+            size += expanded(reference, depth + 1)
+            if size > MAX_ENTITY_EXPANSION:
+                raise InputError(
+                    f"{path}: XML entity {name!r} expands beyond {MAX_ENTITY_EXPANSION} "
+                    "characters (an entity-expansion bomb?); refused"
+                )
+        sizes[name] = size
+        return size
+
+    for name in values:
+        expanded(name, 0)
+    used = _REFERENCE.findall(content.decode("utf-8", errors="replace"))
+    if sum(sizes.get(name, 0) for name in used) > MAX_ENTITY_EXPANSION * 10:
+        raise InputError(f"{path}: XML entities expand beyond the allowed size; refused")
+
+
+def _as_quad(item: ox.Quad | ox.Triple) -> ox.Quad:
+    if isinstance(item, ox.Quad):
+        return item
+    return ox.Quad(item.subject, item.predicate, item.object)
+
+
+def _parse_error_message(path: Path, error: SyntaxError) -> str:
+    message = error.msg or str(error)
+    # pyoxigraph repeats the position in the message; the FILE:LINE:COL prefix says it already.
+    message = re.sub(r"^Parser error at line \d+ column \d+: ", "", message)
+    if error.lineno is not None:
+        return f"{path}:{error.lineno}:{error.offset or 0}: {message}"
+    return f"{path}: {message}"
+
+
+def _parse_json_ld(path: Path) -> list[ox.Quad]:
+    # rdflib is imported only here: it is slow to import and only JSON-LD needs it.
+    import rdflib
+
+    from ecokg.rdf.jsonld_context import inline_context
+
+    graph = rdflib.Dataset()
+    try:
+        # Our own dumps refer to the published @context by URL; use the shipped copy
+        # instead of fetching it (and never reach the network while loading data).
+        graph.parse(data=inline_context(path.read_bytes()), format="json-ld")
+    except Exception as error:  # rdflib raises many unrelated types for bad JSON-LD
+        raise InputError(f"{path}: invalid JSON-LD: {error}") from error
+    cache: dict[rdflib.term.Node, OxTerm] = {}
+    return [
+        ox.Quad(to_oxigraph(s, cache), to_oxigraph(p, cache), to_oxigraph(o, cache))  # type: ignore[arg-type]
+        for s, p, o, _ in graph.quads((None, None, None, None))
+    ]
