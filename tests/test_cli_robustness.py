@@ -58,3 +58,56 @@ def test_timeout_must_be_positive(run_cli: RunCli, verb: tuple[str, ...], timeou
     code, _, err = run_cli(*verb, "--timeout", timeout)
     assert code == 2 and "positive number of seconds" in err
     assert err.count("\n") == 1
+
+
+def test_service_is_refused_locally_unless_allowed(run_mini: RunCli, monkeypatch) -> None:
+    """A SERVICE clause would make the embedded engine fetch from any URL."""
+    import urllib.request
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a SERVICE query reached the network")
+
+    monkeypatch.setattr(urllib.request, "urlopen", no_network)
+    query = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    code, out, err = run_mini("sparql", query)
+    assert code == 2 and out == ""
+    assert "SERVICE is refused" in err and "--allow-service" in err and err.count("\n") == 1
+    # the word in a string, an IRI or a comment is no SERVICE clause
+    code, out, err = run_mini(
+        "sparql", 'SELECT ("SERVICE" AS ?x) WHERE { } # SERVICE <http://x/>', "-f", "csv"
+    )
+    assert code == 0 and out.splitlines() == ["x", "SERVICE"], err
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "turtle", "TTL"])
+def test_turtle_has_one_name_set_everywhere(run_mini: RunCli, fmt: str) -> None:
+    construct = "CONSTRUCT { ?s a ?c } WHERE { ?s a ?c } LIMIT 1"
+    assert run_mini("sparql", construct, "-f", fmt)[0] == 0
+    assert run_mini("export", "--part", "data", "-f", fmt)[0] == 0
+    code, _, err = run_mini("audit", "-f", fmt)
+    assert code in (0, 1), err
+
+
+INVOCATIONS = {
+    "info": ("info",),
+    "ask": ("ask", "泗溪镇有哪些项目"),
+    "audit": ("audit",),
+    "query": ("query", "projects-in-township", "-p", "township=泗溪镇"),
+    "sparql": ("sparql", "SELECT * WHERE {} LIMIT 0"),
+    "export": ("export", "--part", "ontology"),
+}
+
+
+@pytest.mark.parametrize("verb", sorted(INVOCATIONS))
+def test_help_lists_only_formats_the_verb_accepts(run_cli: RunCli, verb: str) -> None:
+    import re
+
+    code, out, _ = run_cli(verb, "--help")
+    assert code == 0
+    listed = re.search(r"--format FMT (.*?)\(default", " ".join(out.split()))
+    assert listed is not None, out
+    names = re.findall(r"[a-z/-]+", re.sub(r"\([^)]*\)", "", listed.group(1)))
+    assert names
+    for name in names:
+        code, _, err = run_cli(*INVOCATIONS[verb], "--format", name)
+        assert "--format" not in err, (verb, name, err)

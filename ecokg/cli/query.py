@@ -21,6 +21,7 @@ from ecokg.cli.options import (
 from ecokg.cli.output import QUERY_FORMATS, deliver, display_path, emit, make_console
 from ecokg.errors import InputError, UsageError
 from ecokg.rdf import formats
+from ecokg.stores.local import Dataset
 
 INFO_FORMATS = formats.Choices("info", formats.TABLE, formats.REPORT_JSON)
 LIST_FORMATS = formats.Choices("query --list", formats.TABLE, formats.REPORT_JSON)
@@ -75,6 +76,13 @@ def sparql(
     ],
     lang: LangOption = None,
     output: OutputOption = None,
+    allow_service: Annotated[
+        bool,
+        typer.Option(
+            "--allow-service",
+            help="Let SERVICE clauses fetch from other servers (refused by default).",
+        ),
+    ] = False,
     *,
     shared: Shared,
 ) -> int:
@@ -82,6 +90,8 @@ def sparql(
     text, source = read_query_argument(query)
     lang = check_lang(lang)
     store = shared.open_store()
+    if isinstance(store, Dataset):
+        store.allow_service = allow_service
     emit(store.query(text, source=source), store, shared.output_format, lang, output)
     return 0
 

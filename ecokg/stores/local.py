@@ -19,6 +19,7 @@ from ecokg.rdf.labels import LABEL_PREDICATES, best_label
 from ecokg.rdf.namespaces import PREFIXES
 from ecokg.rdf.parsing import parse_file
 from ecokg.stores.base import QueryResult, Term
+from ecokg.stores.binding import calls_service
 
 _LABEL_NODES = tuple(ox.NamedNode(predicate) for predicate in LABEL_PREDICATES)
 _MAX_DETAIL = 160
@@ -36,9 +37,11 @@ class LoadedFile(NamedTuple):
 class Dataset:
     """A pyoxigraph store holding the ontology, plan and inferred named graphs."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, allow_service: bool = False) -> None:
         self.store = ox.Store()
         self.files: list[LoadedFile] = []
+        # SERVICE makes the query engine fetch from any URL: refused unless asked for.
+        self.allow_service = allow_service
 
     def __len__(self) -> int:
         return len(self.store)
@@ -72,6 +75,11 @@ class Dataset:
         substitution, never string formatting). ``source`` names the query in error
         messages (e.g. a file name).
         """
+        if not self.allow_service and calls_service(sparql):
+            raise UsageError(
+                f"{source}: SERVICE is refused: it would send requests to other servers "
+                "(allow it with --allow-service)"
+            )
         substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
         try:
             return self.store.query(
