@@ -112,7 +112,8 @@ class Registry:
         found = self.for_suffix(Path(path).suffix)
         if found is None:
             known = ", ".join(sorted({ext for f in self.formats for ext in f.extensions}))
-            raise InputError(f"{path}: unknown {self.verb} file type {Path(path).suffix!r} (known: {known})")
+            suffix = Path(path).suffix
+            raise InputError(f"{path}: unknown {self.verb} file type {suffix!r} (known: {known})")
         return found
 
     def for_media_type(self, media_type: str) -> Format | None:
