@@ -32,14 +32,15 @@ from rdflib.namespace import RDF
 from ecokg import resources
 from ecokg.audit import sparql, sparql_plan
 from ecokg.audit.findings import (
-    FAMILIES,
     LANGS,
     SEVERITIES,
     SH,
     SHP,
     AuditReport,
+    Family,
     Finding,
     compact_node,
+    families_of,
     findings_from_report,
     node_label,
     sources,
@@ -50,14 +51,15 @@ from ecokg.patches import prepare_with_this_bound
 from ecokg.rdf.parsing import add_to_rdflib, parse_files, rdflib_graph
 
 __all__ = [
-    "FAMILIES",
     "LANGS",
     "SEVERITIES",
     "SH",
     "SHP",
     "AuditReport",
+    "Family",
     "Finding",
     "compact_node",
+    "families_of",
     "load_plan",
     "load_shapes",
     "node_label",
@@ -144,8 +146,9 @@ def run_audit(
         if any(result.constraint.severity not in (SH.Warning, SH.Info) for result in results):
             conforms = False
             report_graph.set((report_node, SH.conforms, rdflib.Literal(False)))
-    findings = findings_from_report(report_graph, data, shapes, lang)
-    return AuditReport(conforms, findings, report_graph)
+    families = families_of(shapes)
+    findings = findings_from_report(report_graph, data, shapes, lang, families)
+    return AuditReport(conforms, findings, report_graph, families)
 
 
 def _validate_core(data: rdflib.Graph, shapes: rdflib.Graph) -> tuple[rdflib.Graph, bool]:

@@ -26,15 +26,6 @@ ECO_ORDER = rdflib.URIRef(ECO.order)
 ECO_PLAN_SECTION = rdflib.URIRef(ECO.PlanSection)
 
 SEVERITIES = ("Violation", "Warning", "Info")
-FAMILIES = (
-    "structure",
-    "sums",
-    "shares-units",
-    "space",
-    "cross-section",
-    "targets",
-    "completeness",
-)
 LANGS = ("zh", "en")
 _TEMPLATE_VARIABLE = re.compile(r"\{[?$][A-Za-z_][A-Za-z0-9_]*\}")
 
@@ -53,8 +44,7 @@ class Finding:
     message: dict[str, str]
     sources: list[str]
 
-    def sort_key(self) -> tuple[Any, ...]:
-        family_rank = FAMILIES.index(self.family) if self.family in FAMILIES else len(FAMILIES)
+    def sort_key(self, family_rank: int = 0) -> tuple[Any, ...]:
         return (
             SEVERITIES.index(self.severity) if self.severity in SEVERITIES else len(SEVERITIES),
             family_rank,
@@ -79,13 +69,52 @@ class Finding:
         }
 
 
+@dataclass(frozen=True)
+class Family:
+    """A group of shapes shown together in reports (declared in shapes/families.ttl)."""
+
+    key: str
+    order: int
+    label: dict[str, str]
+
+    def name(self, lang: str) -> str:
+        return self.label.get(lang) or self.key
+
+
+def families_of(shapes: rdflib.Graph) -> list[Family]:
+    """The declared families, in their order, then any family a shape names undeclared."""
+    declared = []
+    for node in shapes.subjects(RDF.type, SHP.Family):
+        key = shapes.value(node, SHP.key)
+        if key is None:
+            continue
+        order = shapes.value(node, SH.order)
+        labels = {
+            label.language: str(label)
+            for label in shapes.objects(node, RDFS.label)
+            if isinstance(label, rdflib.Literal) and label.language
+        }
+        rank = int(order) if isinstance(order, rdflib.Literal) else 1_000_000
+        declared.append(Family(str(key), rank, labels))
+    declared.sort(key=lambda family: (family.order, family.key))
+    known = {family.key for family in declared}
+    named = {str(value) for value in shapes.objects(None, SHP.family)} - known
+    rank = len(declared) + 1_000_000
+    return declared + [Family(key, rank, {}) for key in sorted(named)]
+
+
 @dataclass
 class AuditReport:
-    """The findings of one audit, and pyshacl's sh:ValidationReport graph."""
+    """The findings of one audit, the families they fall in, and pyshacl's report graph."""
 
     conforms: bool
     findings: list[Finding]
     report_graph: rdflib.Graph = field(repr=False)
+    families: list[Family] = field(default_factory=list)
+
+    def family(self, key: str) -> Family:
+        found = next((family for family in self.families if family.key == key), None)
+        return found or Family(key, 1_000_000, {})
 
     def count_by(self, attribute: str) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -103,8 +132,8 @@ class AuditReport:
             "conforms": self.conforms,
             "summary": {
                 "total": len(self.findings),
-                "by_severity": {s: n for s, n in self._ordered("severity", SEVERITIES)},
-                "by_family": {f: n for f, n in self._ordered("family", FAMILIES)},
+                "by_severity": dict(self._ordered("severity", SEVERITIES)),
+                "by_family": dict(self._ordered("family", [f.key for f in self.families])),
             },
             "findings": [finding.to_json() for finding in self.findings],
         }
@@ -116,9 +145,14 @@ class AuditReport:
 
 
 def findings_from_report(
-    report_graph: rdflib.Graph, data: rdflib.Graph, shapes: rdflib.Graph, lang: str
+    report_graph: rdflib.Graph,
+    data: rdflib.Graph,
+    shapes: rdflib.Graph,
+    lang: str,
+    families: Sequence[Family] = (),
 ) -> list[Finding]:
-    """One finding per sh:ValidationResult, sorted; result messages get their language back."""
+    """One finding per sh:ValidationResult, sorted (by severity, then family in ``families``'
+    order); result messages get their language back."""
     templates = _message_templates(shapes)
     findings = []
     for result in list(report_graph.subjects(RDF.type, SH.ValidationResult)):
@@ -127,7 +161,8 @@ def findings_from_report(
         report_graph.remove((result, SH.resultMessage, None))
         for language, text in finding.message.items():
             report_graph.add((result, SH.resultMessage, rdflib.Literal(text, lang=language)))
-    findings.sort(key=Finding.sort_key)
+    ranks = {family.key: rank for rank, family in enumerate(families)}
+    findings.sort(key=lambda finding: finding.sort_key(ranks.get(finding.family, len(ranks))))
     return findings
 
 

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from ecokg.audit.findings import FAMILIES, SEVERITIES, SHP, AuditReport, Finding
+from ecokg.audit.findings import SEVERITIES, SHP, AuditReport, Finding
 from ecokg.rdf.namespaces import compact
 
 if TYPE_CHECKING:
@@ -37,15 +37,6 @@ _TITLES = {
     },
 }
 _SEVERITY_ZH = {"Violation": "违规", "Warning": "警告", "Info": "提示"}
-_FAMILY_ZH = {
-    "structure": "结构",
-    "sums": "合计",
-    "shares-units": "占比与单位",
-    "space": "空间",
-    "cross-section": "章节间一致",
-    "targets": "目标",
-    "completeness": "完整性",
-}
 
 
 def render_json(report: AuditReport) -> str:
@@ -65,7 +56,7 @@ def render_markdown(report: AuditReport, lang: str) -> str:
     if not report.findings:
         lines += [words["none"], ""]
     for severity, family, findings in _groups(report):
-        lines += [f"## {_severity_name(severity, lang)} · {_family_name(family, lang)}", ""]
+        lines += [f"## {_severity_name(severity, lang)} · {report.family(family).name(lang)}", ""]
         header = (words["focus"], words["message"], words["sources"], words["shape"])
         lines += ["| " + " | ".join(header) + " |", "|---|---|---|---|"]
         for finding in findings:
@@ -95,7 +86,7 @@ def render_html(report: AuditReport, lang: str) -> str:
     if not report.findings:
         parts.append(f"<p>{html.escape(words['none'])}</p>")
     for severity, family, findings in _groups(report):
-        heading = f"{_severity_name(severity, lang)} · {_family_name(family, lang)}"
+        heading = f"{_severity_name(severity, lang)} · {report.family(family).name(lang)}"
         parts.append(f'<h2 class="{html.escape(severity)}">{html.escape(heading)}</h2>')
         header = "".join(
             f"<th>{html.escape(words[key])}</th>"
@@ -128,7 +119,7 @@ def print_report(console: Console, report: AuditReport, lang: str) -> None:
     for severity, family, findings in _groups(report):
         style = {"Violation": "red", "Warning": "yellow"}.get(severity, "cyan")
         table = Table(
-            title=f"{_severity_name(severity, lang)} · {_family_name(family, lang)}",
+            title=f"{_severity_name(severity, lang)} · {report.family(family).name(lang)}",
             title_style=f"bold {style}",
             header_style="bold",
             show_lines=True,
@@ -167,20 +158,16 @@ def _summary_line(report: AuditReport, lang: str) -> str:
     counts = report.count_by("severity")
     ordered = [s for s in SEVERITIES if s in counts]
     joined = ", ".join(f"{_severity_name(s, lang)} {counts[s]}" for s in ordered) or "-"
-    families = report.count_by("family")
-    # the built-in families in their order, then any family a user's own shapes name
-    order = [f for f in FAMILIES if f in families] + sorted(set(families) - set(FAMILIES))
-    by_family = ", ".join(f"{_family_name(f, lang)} {families[f]}" for f in order)
+    counts = report.count_by("family")
+    order = [f.key for f in report.families if f.key in counts]
+    order += sorted(set(counts) - set(order))
+    by_family = ", ".join(f"{report.family(f).name(lang)} {counts[f]}" for f in order)
     text = _TITLES[lang]["summary"].format(total=len(report.findings), counts=joined)
     return f"{text} ({by_family})" if by_family else text
 
 
 def _severity_name(severity: str, lang: str) -> str:
     return _SEVERITY_ZH.get(severity, severity) if lang == "zh" else severity
-
-
-def _family_name(family: str, lang: str) -> str:
-    return _FAMILY_ZH.get(family, family) if lang == "zh" else family
 
 
 def _focus_text(finding: Finding, lang: str) -> str:
