@@ -178,7 +178,8 @@ def query_command(
     named = querylib.get_named_query(name)
     values = querylib.parse_assignments(params or [])
     store = options(ctx, data, no_bundled, no_inferred).open_store(endpoint, timeout)
-    emit(querylib.run_named_query(store, named, values), store, output_format, lang, output)
+    result = querylib.run_named_query(store, named, values)
+    emit(result, store, output_format, lang, output, named)
     return 0
 
 

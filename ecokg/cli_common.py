@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from ecokg.dataset import Dataset, QueryResult
+    from ecokg.querylib import NamedQuery
     from ecokg.store import Store
 
 LANG_CHOICES = ("zh", "en")
@@ -125,8 +126,10 @@ def emit(
     output_format: str | None,
     lang: str | None,
     output: Path | None,
+    query: NamedQuery | None = None,
 ) -> None:
-    """Print or write a query result in the requested format."""
+    """Print or write a query result in the requested format (a named query's table with its
+    column titles and units when a language is given)."""
     from ecokg.atomic import write_atomic
     from ecokg.results import ALL_FORMATS, TABLE, render_result, serialize_result
 
@@ -136,7 +139,7 @@ def emit(
         check_choice("--format", output_format, ALL_FORMATS)
     if output_format in (None, TABLE):
         console = make_console(record=output is not None)
-        render_result(console, result, store, lang)
+        render_result(console, result, store, lang, query)
         if output is not None:
             write_atomic(output, console.export_text())
         return
