@@ -77,3 +77,11 @@ def test_investment_sums_carry_their_unit(run_cli: RunCli) -> None:
         f for f in results if f["shape"].endswith("S20-programme-investment-is-sum-of-projects")
     ]
     assert subtotal["message"]["zh"] == "重大工程投资小计 1087万元 与其子项目投资之和 1078万元 不符"
+
+
+def test_a_finding_on_an_alternative_path_names_both_properties(run_cli: RunCli) -> None:
+    results = findings(
+        run_cli, "--no-bundled", "--data", FIXTURES / "S12-figure-has-unit.violates.ttl"
+    )
+    paths = {f["path"] for f in results if f["shape"].endswith("S12-figure-has-unit")}
+    assert paths == {"http://qudt.org/schema/qudt/hasUnit|http://qudt.org/schema/qudt/unit"}
