@@ -18,6 +18,7 @@ from ecokg.ask.entities import EntityIndex
 from ecokg.ask.intents import IntentMatch
 from ecokg.ask.linking import Mention
 from ecokg.errors import UsageError
+from ecokg.query import columns as column_titles
 from ecokg.query import library as querylib
 from ecokg.rdf.namespaces import compact
 
@@ -92,8 +93,23 @@ class Answer:
             )
         return listed
 
+    def unit_columns(self) -> dict[int, int]:
+        """Index of each value column → index of its unit column (the query's ``# units:``)."""
+        return column_titles.unit_columns(self.match.query, self.columns)
+
+    def cell_text(self, row: list[Cell | None], number: int) -> str:
+        """A cell in the answer's language, a value with its unit where the query names one."""
+        cell = row[number]
+        if cell is None:
+            return ""
+        unit_number = self.unit_columns().get(number)
+        unit = row[unit_number] if unit_number is not None else None
+        text = cell.text(self.lang)
+        return column_titles.with_unit(text, unit.text(self.lang), self.lang) if unit else text
+
     def to_json(self) -> dict[str, Any]:
         query = self.match.query
+        units = self.unit_columns()
         return {
             "question": self.question,
             "lang": self.lang,
@@ -106,8 +122,23 @@ class Answer:
             "params": {b.param.name: b.value.strip("<>") for b in self.match.bindings},
             "sparql": self.sparql,
             "columns": self.columns,
-            "rows": [[cell.to_json() if cell else None for cell in row] for row in self.rows],
+            "headers": [column_titles.title(query, column, self.lang) for column in self.columns],
+            "rows": [
+                [_cell_json(row, number, units) for number in range(len(row))] for row in self.rows
+            ],
         }
+
+
+def _cell_json(row: list[Cell | None], number: int, units: dict[int, int]) -> Any:
+    """A cell's JSON; a value whose query names its unit column also carries that unit."""
+    cell = row[number]
+    if cell is None:
+        return None
+    data = cell.to_json()
+    unit = row[units[number]] if number in units else None
+    if unit is not None:
+        data["unit"] = unit.to_json()
+    return data
 
 
 def run_match(
@@ -187,9 +218,13 @@ def table_columns(answer: Answer) -> list[int]:
     names = set(answer.columns)
     other = LANG_SUFFIXES["en" if answer.lang == "zh" else "zh"]
     own = LANG_SUFFIXES[answer.lang]
+    units = answer.unit_columns()
+    printed_with_values = {
+        unit for value, unit in units.items() if answer.columns[value] not in params
+    }
     shown = []
     for number, column in enumerate(answer.columns):
-        if column in params or column.endswith(other):
+        if column in params or column.endswith(other) or number in printed_with_values:
             continue
         if column.endswith(own) and column[: -len(own)] in names:
             continue  # the IRI column beside it shows this label
@@ -223,11 +258,10 @@ def render(console: Console, answer: Answer, *, explain: bool = False) -> None:
     columns = table_columns(answer)
     table = Table(header_style="bold")
     for number in columns:
-        name = answer.columns[number]
-        own = LANG_SUFFIXES[lang]
-        table.add_column(name[: -len(own)] if name.endswith(own) else name, overflow="fold")
+        header = column_titles.title(query, answer.columns[number], lang)
+        table.add_column(escape(header), overflow="fold")
     for row in answer.rows:
-        table.add_row(*(escape(cell.text(lang)) if (cell := row[n]) else "" for n in columns))
+        table.add_row(*(escape(answer.cell_text(row, n)) for n in columns))
     console.print(table)
     count = len(answer.rows)
     if lang == "zh":

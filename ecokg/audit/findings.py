@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import rdflib
+import rdflib.collection
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from ecokg.rdf.labels import best_label
@@ -209,7 +210,7 @@ def _finding(
         shape=str(shape) if isinstance(shape, rdflib.URIRef) else compact_node(shape),
         focus=compact_node(focus),
         focus_label={language: node_label(data, focus, language) for language in LANGS},
-        path=None if path is None else compact_node(path),
+        path=None if path is None else path_text(report, path),
         value=None if value is None else compact_node(value),
         message=messages,
         sources=sources(data, (focus, value), lang),
@@ -226,6 +227,20 @@ def _message_language(
         if pattern.match(text):
             return language
     return None
+
+
+def path_text(report: rdflib.Graph, path: rdflib.term.Node, depth: int = 0) -> str:
+    """A result path: an IRI in full; an alternative or inverse path (a blank node in the
+    report) in SPARQL property-path form, ``http://…/hasUnit|http://…/unit``, ``^http://…``."""
+    if isinstance(path, rdflib.BNode) and depth < 8:
+        alternatives = report.value(path, SH.alternativePath)
+        if alternatives is not None:
+            items = rdflib.collection.Collection(report, alternatives)
+            return "|".join(path_text(report, item, depth + 1) for item in items)
+        inverse = report.value(path, SH.inversePath)
+        if inverse is not None:
+            return "^" + path_text(report, inverse, depth + 1)
+    return compact_node(path)
 
 
 def compact_node(node: rdflib.term.Node | None) -> str:

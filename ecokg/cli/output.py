@@ -12,6 +12,7 @@ from ecokg.rdf import formats
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from ecokg.query.library import NamedQuery
     from ecokg.stores.base import QueryResult, Store
 
 # ecokg sparql / ecokg query: a table, W3C results for SELECT/ASK, RDF for CONSTRUCT/DESCRIBE.
@@ -65,15 +66,17 @@ def emit(
     output_format: str | None,
     lang: str | None,
     output: Path | None,
+    query: NamedQuery | None = None,
 ) -> None:
-    """Print or write a query result in the requested format."""
+    """Print or write a query result in the requested format (a named query's table with its
+    column titles and units when a language is given)."""
     from ecokg.query.results import render_result, serialize_result
 
     target = to_file(output)
     chosen = QUERY_FORMATS.choose(output_format, target, formats.TABLE)
     if chosen is formats.TABLE:
         console = make_console(record=target is not None)
-        render_result(console, result, store, lang)
+        render_result(console, result, store, lang, query)
         if target is not None:
             deliver(console.export_text(), target)
         return

@@ -123,7 +123,8 @@ def query(
     named = querylib.get_named_query(name)
     values = querylib.parse_assignments(params or [])
     store = shared.open_store()
-    emit(querylib.run_named_query(store, named, values), store, shared.output_format, lang, output)
+    result = querylib.run_named_query(store, named, values)
+    emit(result, store, shared.output_format, lang, output, named)
     return 0
 
 

@@ -11,7 +11,11 @@ Each .rq file starts with a header of comment lines::
     # ask-en: which projects belong to {programme}
 
 ``ask-zh`` / ``ask-en`` (optional, repeatable) give typical wordings of the question, with
-``{param}`` placeholders, for the question-answering engine. A parameter type written as a
+``{param}`` placeholders, for the question-answering engine. ``columns-zh`` / ``columns-en``
+(optional, repeatable) title the columns a table shows, ``project=子项目; programme=重大工程``
+(a label pair ``projectZh``/``projectEn`` is titled by its stem ``project``); ``units``
+(optional) names the column holding each value's unit, ``investment=unit``, so tables print
+the value with its unit as the plan writes it (``41800 万元``). A parameter type written as a
 vocabulary prefix with a trailing colon, e.g. ``(pt:)``, takes a SKOS concept of that
 namespace, named by IRI, CURIE or label (``土壤污染`` → ``pt:soil-pollution``).
 
@@ -113,9 +117,22 @@ class NamedQuery:
     text: str
     ask_zh: tuple[str, ...] = ()
     ask_en: tuple[str, ...] = ()
+    columns_zh: tuple[tuple[str, str], ...] = ()
+    columns_en: tuple[tuple[str, str], ...] = ()
+    units: tuple[tuple[str, str], ...] = ()
 
     def title(self, lang: str = "zh") -> str:
         return self.title_en if lang == "en" else self.title_zh
+
+    def column_title(self, column: str, lang: str = "zh") -> str | None:
+        """The header's title of ``column`` (or of its stem, for ``projectZh``) in ``lang``."""
+        titles = dict(self.columns_en if lang == "en" else self.columns_zh)
+        stem = column[:-2] if column.endswith(("Zh", "En")) else column
+        return titles.get(column) or titles.get(stem)
+
+    def unit_column(self, column: str) -> str | None:
+        """The column holding the unit of the values of ``column``, if the header names one."""
+        return dict(self.units).get(column)
 
     def param(self, name: str) -> QueryParam | None:
         return next((param for param in self.params if param.name == name), None)
@@ -161,7 +178,22 @@ def parse_named_query(path: Path) -> NamedQuery:
         text=text,
         ask_zh=tuple(line for line in header.get("ask-zh", []) if line),
         ask_en=tuple(line for line in header.get("ask-en", []) if line),
+        columns_zh=_pairs(path, "columns-zh", header),
+        columns_en=_pairs(path, "columns-en", header),
+        units=_pairs(path, "units", header),
     )
+
+
+def _pairs(path: Path, key: str, header: Mapping[str, list[str]]) -> tuple[tuple[str, str], ...]:
+    """``# key: name=text; name=text`` lines as (name, text) pairs."""
+    pairs = []
+    for line in header.get(key, []):
+        for item in filter(None, (part.strip() for part in line.split(";"))):
+            name, equals, text = (part.strip() for part in item.partition("="))
+            if not equals or not _VARIABLE.fullmatch("?" + name) or not text:
+                raise InputError(f"{path}: cannot parse '# {key}: {item}' (want: NAME=TEXT; ...)")
+            pairs.append((name, text))
+    return tuple(pairs)
 
 
 def _parse_param(path: Path, spec: str) -> QueryParam:

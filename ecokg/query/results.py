@@ -15,6 +15,7 @@ from ecokg.stores.base import SolutionTable
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from ecokg.query.library import NamedQuery
     from ecokg.stores.base import QueryResult, Store
 
 SOLUTION_FORMATS = formats.Registry("SELECT/ASK", *formats.RESULTS)
@@ -95,29 +96,52 @@ def term_text(term: object, labels: Mapping[str, str] | None = None) -> str:
 
 
 def print_table(
-    console: Console, table: SolutionTable, labels: Mapping[str, str] | None = None
+    console: Console,
+    table: SolutionTable,
+    labels: Mapping[str, str] | None = None,
+    query: NamedQuery | None = None,
+    lang: str | None = None,
 ) -> None:
-    """Render SELECT results as a Rich table (with a row count)."""
+    """Render SELECT results as a Rich table (with a row count). With a named query and a
+    language, columns get the query's titles and values their units (ecokg.query.columns)."""
     from rich.table import Table
 
+    from ecokg.query import columns
+
+    units = columns.unit_columns(query, table.variables) if lang else {}
+    shown = [n for n in range(len(table.variables)) if n not in units.values()]
     rich_table = Table(show_lines=False, header_style="bold")
-    for variable in table.variables:
-        rich_table.add_column(variable, overflow="fold")
+    for number in shown:
+        variable = table.variables[number]
+        header = columns.full_title(query, variable, lang) if lang else variable
+        rich_table.add_column(header, overflow="fold")
     for row in table.rows:
-        rich_table.add_row(*(term_text(term, labels) for term in row))
+        cells = []
+        for number in shown:
+            text = term_text(row[number], labels)
+            unit = row[units[number]] if number in units else None
+            if lang and isinstance(unit, ox.NamedNode):
+                unit_text = (labels or {}).get(unit.value) or compact(unit.value)
+                text = columns.with_unit(text, unit_text, lang)
+            cells.append(text)
+        rich_table.add_row(*cells)
     console.print(rich_table)
     count = len(table.rows)
     console.print(f"{count} row{'s' if count != 1 else ''}", style="dim")
 
 
 def render_result(
-    console: Console, result: QueryResult, dataset: Store, lang: str | None = None
+    console: Console,
+    result: QueryResult,
+    dataset: Store,
+    lang: str | None = None,
+    query: NamedQuery | None = None,
 ) -> None:
     """The default terminal rendering of any query result."""
     if isinstance(result, ox.QuerySolutions):
         table = SolutionTable.from_solutions(result)
         labels = dataset.labels(table.iris(), lang) if lang else None
-        print_table(console, table, labels)
+        print_table(console, table, labels, query, lang)
     elif isinstance(result, ox.QueryBoolean):
         console.print("true" if bool(result) else "false")
     else:
