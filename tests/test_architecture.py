@@ -146,3 +146,25 @@ def test_closed_namespace_is_the_ontology() -> None:
 def test_doctests(module: str) -> None:
     failures, tried = doctest.testmod(importlib.import_module(module))
     assert tried > 0 and failures == 0
+
+
+def test_every_eco_term_written_anywhere_is_in_the_ontology() -> None:
+    """Queries, shapes, rules and Python name eco: terms as text; each must exist."""
+    import re
+
+    root = resources.kb_root()
+    files = [
+        *resources.query_files(),
+        *resources.shape_files(),
+        *resources.rule_files(),
+        *(root / "tests" / "fixtures" / "shapes").glob("*.ttl"),
+        *PACKAGE.rglob("*.py"),
+    ]
+    term = re.compile(r"(?<![\w/#-])eco:([A-Za-z][A-Za-z0-9_]*)")
+    unknown = {
+        f"{path.name}: eco:{name}"
+        for path in files
+        for name in term.findall(path.read_text(encoding="utf-8"))
+        if ECO_NS + name not in ECO.terms()
+    }
+    assert not unknown, sorted(unknown)
