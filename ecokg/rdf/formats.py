@@ -36,6 +36,8 @@ class Format:
     aliases: tuple[str, ...] = ()
     rdf: ox.RdfFormat | None = field(default=None, compare=False)
     results: ox.QueryResultsFormat | None = field(default=None, compare=False)
+    # Other media types servers send for it (application/json for SPARQL JSON results, ...).
+    media_aliases: tuple[str, ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -57,17 +59,31 @@ class Format:
         return self.extensions[0] if self.extensions else ""
 
 
-def _rdf(name: str, rdf: ox.RdfFormat, extensions: tuple[str, ...], *aliases: str) -> Format:
-    return Format(name, rdf.media_type, extensions, aliases, rdf=rdf)
+def _rdf(
+    name: str,
+    rdf: ox.RdfFormat,
+    extensions: tuple[str, ...],
+    *aliases: str,
+    media_aliases: tuple[str, ...] = (),
+) -> Format:
+    return Format(name, rdf.media_type, extensions, aliases, rdf=rdf, media_aliases=media_aliases)
 
 
-def _results(name: str, results: ox.QueryResultsFormat, *extensions: str) -> Format:
-    return Format(name, results.media_type, extensions, results=results)
+def _results(
+    name: str, results: ox.QueryResultsFormat, *extensions: str, media_aliases: tuple[str, ...] = ()
+) -> Format:
+    return Format(
+        name, results.media_type, extensions, results=results, media_aliases=media_aliases
+    )
 
 
 # RDF serialisations (CONSTRUCT/DESCRIBE results, exports, data files).
-TURTLE = _rdf("turtle", ox.RdfFormat.TURTLE, (".ttl",), "ttl")
-N_TRIPLES = _rdf("nt", ox.RdfFormat.N_TRIPLES, (".nt",), "ntriples", "n-triples")
+TURTLE = _rdf(
+    "turtle", ox.RdfFormat.TURTLE, (".ttl",), "ttl", media_aliases=("application/x-turtle",)
+)
+N_TRIPLES = _rdf(
+    "nt", ox.RdfFormat.N_TRIPLES, (".nt",), "ntriples", "n-triples", media_aliases=("text/plain",)
+)
 N_QUADS = _rdf("nq", ox.RdfFormat.N_QUADS, (".nq",), "nquads", "n-quads")
 TRIG = _rdf("trig", ox.RdfFormat.TRIG, (".trig",))
 RDF_XML = _rdf("xml", ox.RdfFormat.RDF_XML, (".rdf", ".owl", ".xml"), "rdfxml", "rdf/xml")
@@ -76,8 +92,12 @@ RDF_GRAPH: tuple[Format, ...] = (TURTLE, N_TRIPLES, JSON_LD, RDF_XML)
 RDF_ALL: tuple[Format, ...] = (TURTLE, N_TRIPLES, N_QUADS, TRIG, JSON_LD, RDF_XML)
 
 # W3C SPARQL 1.1 query results (SELECT/ASK).
-RESULTS_JSON = _results("json", ox.QueryResultsFormat.JSON, ".srj", ".json")
-RESULTS_XML = _results("xml", ox.QueryResultsFormat.XML, ".srx", ".xml")
+RESULTS_JSON = _results(
+    "json", ox.QueryResultsFormat.JSON, ".srj", ".json", media_aliases=("application/json",)
+)
+RESULTS_XML = _results(
+    "xml", ox.QueryResultsFormat.XML, ".srx", ".xml", media_aliases=("application/xml",)
+)
 RESULTS_CSV = _results("csv", ox.QueryResultsFormat.CSV, ".csv")
 RESULTS_TSV = _results("tsv", ox.QueryResultsFormat.TSV, ".tsv")
 RESULTS: tuple[Format, ...] = (RESULTS_JSON, RESULTS_CSV, RESULTS_TSV, RESULTS_XML)
@@ -118,7 +138,9 @@ class Registry:
 
     def for_media_type(self, media_type: str) -> Format | None:
         wanted = media_type.split(";")[0].strip().lower()
-        return next((f for f in self.formats if f.media_type == wanted), None)
+        return next(
+            (f for f in self.formats if wanted == f.media_type or wanted in f.media_aliases), None
+        )
 
     def help(self) -> str:
         """The names, for an option's help text (aliases in brackets)."""
