@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import RunCli
+from conftest import RunCli, SparqlServer, push_bundled
 from oxigraph_server import OxigraphServer, free_port, running_oxigraph
 
 from ecokg import push as pushing
@@ -34,17 +34,16 @@ PARAMS_FILE = Path(__file__).parent / "query_params.json"
 EXAMPLES = re.compile(r"\(e\.g\.\s*([^)]*)\)")
 ORDER_BY = re.compile(r"\bORDER\s+BY\b(?P<keys>[^{}]*)$", re.IGNORECASE | re.DOTALL)
 GROUP_CONCAT = re.compile(
-    r"GROUP_CONCAT\s*\((?P<args>[^()]*)\)\s*AS\s*\?(?P<name>\w+)", re.IGNORECASE
+    r"GROUP_CONCAT\s*\((?P<args>[^()]*)\)[^?]*?\bAS\s*\?(?P<name>\w+)", re.IGNORECASE
 )
 SEPARATOR = re.compile(r"separator\s*=\s*(?P<q>[\"'])(?P<sep>.*?)(?P=q)", re.IGNORECASE)
 SIMPLE_KEY = re.compile(r"^(?:(?:ASC|DESC)\s*\(\s*\?(\w+)\s*\)|\?(\w+))$", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
-def pushed(server: OxigraphServer, dataset: Dataset) -> RemoteStore:
-    """The bundled dataset pushed to the module's server; its RemoteStore."""
-    parts = pushing.plan_parts(dataset)
-    pushing.push_parts(parts, server.store_url, timeout=60)
+def pushed(server: SparqlServer, dataset: Dataset) -> RemoteStore:
+    """The bundled dataset pushed (``ecokg push``) to the module's server; its RemoteStore."""
+    push_bundled(server)
     return RemoteStore(server.query_url, timeout=60)
 
 
@@ -144,7 +143,7 @@ def test_named_query_gives_the_same_rows_remotely(
 
 @pytest.mark.server
 def test_default_graph_is_the_union_and_graph_names_work(
-    dataset: Dataset, pushed: RemoteStore, server: OxigraphServer
+    dataset: Dataset, pushed: RemoteStore, server: SparqlServer
 ) -> None:
     count = "SELECT (COUNT(*) AS ?n) WHERE { %s }"
     for pattern in (
@@ -187,7 +186,7 @@ def test_bound_values_are_escaped_not_spliced(pushed: RemoteStore) -> None:
 
 @pytest.mark.server
 def test_cli_query_and_sparql_with_endpoint(
-    run_cli: RunCli, server: OxigraphServer, pushed: RemoteStore
+    run_cli: RunCli, server: SparqlServer, pushed: RemoteStore
 ) -> None:
     args = ("query", "projects-in-township", "--param", "township=泗溪镇", "--format", "csv")
     local = run_cli(*args)

@@ -5,10 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from oxigraph_server import OxigraphServer
-
-from ecokg import push as pushing
-from ecokg.dataset import Dataset
+from conftest import SparqlServer, push_bundled
 
 pytestmark = pytest.mark.server
 
@@ -16,8 +13,8 @@ QUESTION = "哪些项目治理泗溪镇的土壤污染？"
 
 
 @pytest.fixture(scope="module")
-def endpoint(server: OxigraphServer, dataset: Dataset) -> str:
-    pushing.push_parts(pushing.plan_parts(dataset), server.store_url, timeout=60)
+def endpoint(server: SparqlServer) -> str:
+    push_bundled(server)
     return server.query_url
 
 
