@@ -67,9 +67,16 @@ def _param_sets(query: querylib.NamedQuery) -> list[dict[str, str]]:
     return [base, *({**base, **change} for change in extra)]
 
 
+BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+CANONICAL_BOOLEANS = {"1": "true", "0": "false"}  # Virtuoso answers a stored true as "1"
+
+
 def _term_key(term: object) -> str:
     if term is None:
         return ""
+    if isinstance(term, ox.Literal) and term.datatype.value == BOOLEAN:
+        value = CANONICAL_BOOLEANS.get(term.value, term.value)
+        return str(ox.Literal(value, datatype=term.datatype))
     return "_:b" if isinstance(term, ox.BlankNode) else str(term)  # N-Triples form
 
 
@@ -80,7 +87,8 @@ def _rows(result: object) -> tuple[list[str], list[tuple[str, ...]]]:
 
 
 def _concat_normalised(query_text: str, names: list[str], rows: list[tuple[str, ...]]) -> list:
-    """GROUP_CONCAT joins values in no specified order (engines differ): sort the items."""
+    """GROUP_CONCAT joins values in no specified order (engines differ): sort the items.
+    Over no values, Oxigraph leaves it unbound and Virtuoso gives "": both count as ""."""
     separators = {
         match["name"]: (sep["sep"] if (sep := SEPARATOR.search(match["args"])) else " ")
         for match in GROUP_CONCAT.finditer(query_text)
@@ -89,6 +97,8 @@ def _concat_normalised(query_text: str, names: list[str], rows: list[tuple[str, 
 
     def normal(index: int, cell: str) -> str:
         separator = columns.get(index)
+        if separator is not None and cell == "":
+            return '""'
         if separator is None or not cell.startswith('"'):
             return cell
         body, tail = cell[1:].rsplit('"', 1)
