@@ -1,7 +1,9 @@
-"""The remote store and ``ecokg push`` against a real Oxigraph server, and their error paths.
+"""The remote store and ``ecokg push`` against real Oxigraph and Virtuoso servers, and their
+error paths.
 
-Tests marked ``server`` start ``oxigraph serve`` on 127.0.0.1 (tests/oxigraph_server.py);
-without the binary they are skipped — except under CI=true, where that is a failure.
+Tests marked ``server`` run once per store: ``oxigraph serve`` (tests/oxigraph_server.py) and
+Virtuoso 7 (tests/virtuoso_server.py), both on 127.0.0.1; without a store's binary its tests
+are skipped — except under CI=true, where that is a failure. docs/stores.md lists what differs.
 """
 
 from __future__ import annotations
