@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from oxigraph_server import OxigraphServer, find_oxigraph, running_oxigraph
+from virtuoso_server import VirtuosoServer, find_virtuoso, running_virtuoso
 
 from ecokg import resources
 from ecokg.cli import main
@@ -18,6 +19,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini.ttl"
 
 RunCli = Callable[..., tuple[int, str, str]]
+SparqlServer = OxigraphServer | VirtuosoServer
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -56,6 +58,12 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> RunCli:
     return run
 
 
+def push_bundled(srv: SparqlServer) -> None:
+    """``ecokg push`` of the bundled dataset to a test server; it must succeed."""
+    args = ["push", "--endpoint", srv.query_url, "--store-url", srv.store_url, "--timeout", "60"]
+    assert main(args) == 0, f"ecokg push to {srv.base} failed"
+
+
 @pytest.fixture
 def run_mini(run_cli: RunCli) -> RunCli:
     """Like run_cli, on the mini fixture instead of the bundled plan."""
@@ -80,9 +88,36 @@ def oxigraph_binary() -> str:
     return binary
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
+def virtuoso_binaries() -> tuple[str, str]:
+    binaries = find_virtuoso()
+    if binaries is None:
+        message = (
+            "Virtuoso (virtuoso-t and isql-vt: apt-get install virtuoso-opensource) is missing"
+        )
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message + " — required under CI")
+        pytest.skip(message)
+    return binaries
+
+
+@pytest.fixture(scope="session")
+def virtuoso(
+    virtuoso_binaries: tuple[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[VirtuosoServer]:
+    """One Virtuoso for the session (it takes seconds to start); pushes replace its graphs."""
+    with running_virtuoso(tmp_path_factory.mktemp("virtuoso"), virtuoso_binaries) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
 def server(
-    oxigraph_binary: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[OxigraphServer]:
-    with running_oxigraph(tmp_path_factory.mktemp("oxigraph") / "db", oxigraph_binary) as srv:
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SparqlServer]:
+    """Each remote-store test runs against both real stores."""
+    if request.param == "virtuoso":
+        yield request.getfixturevalue("virtuoso")
+        return
+    binary = request.getfixturevalue("oxigraph_binary")
+    with running_oxigraph(tmp_path_factory.mktemp("oxigraph") / "db", binary) as srv:
         yield srv

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import urllib.request
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -213,10 +214,16 @@ def _malformed(endpoint: str, detail: object) -> InputError:
     return InputError(f"{endpoint}: malformed response: {text}")
 
 
+# Virtuoso labels blank nodes "nodeID://b123", which is not a blank node label: keep "b123".
+_VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*"|<bnode>)nodeID://')
+
+
 def _parse_solutions(endpoint: str, body: bytes, content_type: str, kind: str) -> QueryResult:
     results_format = _RESULT_FORMATS.get(content_type)
     if results_format is None:
         raise _malformed(endpoint, f"unexpected content type {content_type or 'none'!r}")
+    if b"nodeID://" in body:
+        body = _VIRTUOSO_BNODE.sub(rb"\1", body)
     try:
         result = ox.parse_query_results(body, format=results_format)
         if isinstance(result, ox.QuerySolutions):
