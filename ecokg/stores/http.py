@@ -15,6 +15,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from typing import Any
 
 from ecokg.errors import EcokgError, InputError
 
@@ -31,13 +32,10 @@ class Interrupted(EcokgError):
 
 
 class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
-    """Hands every 3xx to the default error handler (an HTTPError) instead of following it."""
+    """Builds no new request for a 3xx, so it reaches the caller as an HTTPError."""
 
-    def _refuse(self, *args: object) -> None:
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
         return None
-
-    http_error_301 = http_error_302 = http_error_303 = _refuse  # type: ignore[assignment]
-    http_error_307 = http_error_308 = _refuse  # type: ignore[assignment]
 
 
 _OPENER = urllib.request.build_opener(_RefuseRedirects)
