@@ -75,16 +75,17 @@ def redact(url: str) -> str:
 def open_url(request: urllib.request.Request, timeout: float) -> http.client.HTTPResponse:
     """urlopen with a timeout and no redirects; every failure becomes a one-line EcokgError."""
     url = redact(request.full_url)
-    try:
-        response = _OPENER.open(request, timeout=timeout)
-    except urllib.error.HTTPError as error:
-        if 300 <= error.code < 400:
-            raise redirect_error(url, error.code, error.headers.get("Location")) from None
-        raise http_error(url, error.code, error.reason, error) from None
-    except urllib.error.URLError as error:
-        raise transport_error(url, error.reason, timeout) from None
-    except (OSError, http.client.HTTPException) as error:
-        raise transport_error(url, error, timeout) from None
+    try:  # the outer try also covers reading an error's body
+        try:
+            response = _OPENER.open(request, timeout=timeout)
+        except urllib.error.HTTPError as error:
+            if 300 <= error.code < 400:
+                raise redirect_error(url, error.code, error.headers.get("Location")) from None
+            raise http_error(url, error.code, error.reason, error) from None
+        except urllib.error.URLError as error:
+            raise transport_error(url, error.reason, timeout) from None
+        except (OSError, http.client.HTTPException) as error:
+            raise transport_error(url, error, timeout) from None
     except KeyboardInterrupt:
         raise Interrupted(f"{url}: interrupted") from None
     assert isinstance(response, http.client.HTTPResponse)
