@@ -70,7 +70,9 @@ def test_audit_remote_finds_what_embedded_finds(
     assert set(local_findings) <= set(remote_findings), "a finding is lost on Virtuoso"
     for extra in set(remote_findings) - set(local_findings):
         figure = remote_findings[extra]["value"]
-        units = {row[0].value for row in dataset.query(f"SELECT ?u {{ <{figure}> qudt:hasUnit ?u }}")}
+        units = {
+            row[0].value for row in dataset.query(f"SELECT ?u {{ <{figure}> qudt:hasUnit ?u }}")
+        }
         assert units & LOSSY_UNITS, f"extra finding on Virtuoso: {remote_findings[extra]}"
 
 

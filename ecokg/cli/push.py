@@ -35,8 +35,10 @@ def push(
     *,
     shared: Shared,
 ) -> int:
-    """Upload the graphs to a SPARQL server: one Graph Store Protocol PUT per named graph;
-    --endpoint (the server's query endpoint) checks the upload."""
+    """Upload the graphs to a SPARQL server: one Graph Store Protocol PUT per named graph
+    loaded (with --no-inferred the server's inferred graph is left as it is); --endpoint
+    (the server's query endpoint) checks the upload. Credentials may be in the URLs
+    (http://user:password@host/…); --user wins."""
     from ecokg.publish import push as pushing
 
     if shared.endpoint is None:
@@ -53,6 +55,10 @@ def push(
         held = counts.get(part.graph)
         note = "" if held == part.triples else f"; the server holds {held}"
         write_text(f"<{part.graph}>: {part.triples} triples in {part.seconds:.2f} s{note}\n")
+    if graph is None:
+        for name in pushing.left_alone(parts):
+            write_text(f"<{name}>: not loaded, left as it is on the server\n")
+    pushing.check_counts(pushed, counts, shared.endpoint)
     return 0
 
 

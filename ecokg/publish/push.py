@@ -5,6 +5,11 @@ Each part — the ontology, plan and inferred named graphs, or everything at onc
 graph: a part that fails (HTTP error, broken connection, timeout) leaves the server's previous
 content of that graph intact (the Graph Store Protocol PUT is a single operation; Oxigraph
 applies it in one transaction). Parts already sent stay replaced; the error says which.
+
+Only the graphs the dataset loaded are sent: a graph left out (``--no-inferred``) keeps what
+the server holds, while a loaded graph is sent even when empty (it is what the user has). A
+"success" whose body is a web page (a proxy's login page) is an error, and the triples the
+server holds afterwards must be those sent (:func:`check_counts`).
 """
 
 from __future__ import annotations
@@ -20,9 +25,18 @@ import pyoxigraph as ox
 from ecokg.errors import EcokgError, InputError
 from ecokg.rdf.namespaces import DATASET_GRAPHS
 from ecokg.stores.binding import sparql_term
-from ecokg.stores.http import USER_AGENT, open_url, read_bounded
+from ecokg.stores.http import (
+    USER_AGENT,
+    Interrupted,
+    is_html_page,
+    media_type,
+    open_url,
+    page_summary,
+    read_bounded,
+    redact,
+)
 from ecokg.stores.local import Dataset
-from ecokg.stores.remote import Auth, RemoteStore
+from ecokg.stores.remote import Auth, RemoteStore, credentials_from_url
 
 DEFAULT_PUSH_TIMEOUT = 120.0
 _CHUNK = 256 * 1024
@@ -53,10 +67,11 @@ class PushedPart:
 
 
 def default_store_url(endpoint: str) -> str:
-    """The Graph Store endpoint next to a query endpoint: ``…/query`` → ``…/store``."""
+    """The Graph Store endpoint next to a query endpoint: ``…/query`` → ``…/store`` (with
+    the endpoint's credentials, if its URL has any)."""
     parts = urllib.parse.urlsplit(endpoint)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InputError(f"--endpoint {endpoint!r}: expected an http:// or https:// URL")
+        raise InputError(f"--endpoint {redact(endpoint)!r}: expected an http:// or https:// URL")
     path = parts.path.rsplit("/", 1)[0] + "/store"
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
@@ -67,16 +82,29 @@ def graph_url(store_url: str, graph: str) -> str:
     return f"{store_url}{separator}{urllib.parse.urlencode({'graph': graph})}"
 
 
+def loaded_graphs(dataset: Dataset) -> tuple[str, ...]:
+    """The ecokg graphs the dataset loaded a file into (even an empty one), in order."""
+    loaded = {file.graph for file in dataset.files}
+    return tuple(name for name in DATASET_GRAPHS if name in loaded)
+
+
+def left_alone(parts: list[Part]) -> list[str]:
+    """The ecokg graphs no part replaces: the server keeps what it holds in them."""
+    replaced = {part.graph for part in parts}
+    return [name for name in DATASET_GRAPHS if name not in replaced]
+
+
 def plan_parts(dataset: Dataset, graph: str | None = None) -> list[Part]:
-    """The uploads: one per named graph of the dataset, or one into ``graph``."""
+    """The uploads: one per named graph the dataset loaded, or one into ``graph``."""
+    sources = loaded_graphs(dataset)
     if graph is not None:
         try:
             ox.NamedNode(graph)
         except ValueError as error:
             raise InputError(f"--graph {graph!r}: not an absolute IRI ({error})") from None
-        groups: list[tuple[str, tuple[str, ...]]] = [(graph, DATASET_GRAPHS)]
+        groups: list[tuple[str, tuple[str, ...]]] = [(graph, sources)]
     else:
-        groups = [(name, (name,)) for name in DATASET_GRAPHS]
+        groups = [(name, (name,)) for name in sources]
     parts = []
     for target, sources in groups:
         triples = {
@@ -97,12 +125,22 @@ def push_parts(
     timeout: float = DEFAULT_PUSH_TIMEOUT,
     progress: Progress | None = None,
 ) -> list[PushedPart]:
-    """PUT each part; on the first failure raise an EcokgError naming what was replaced."""
+    """PUT each part; on the first failure raise an EcokgError naming what was replaced.
+
+    Credentials in ``store_url`` are sent as basic auth unless ``auth`` names a user."""
+    if not store_url.startswith(("http://", "https://")):
+        raise InputError(f"--store {redact(store_url)!r}: expected an http:// or https:// URL")
     done: list[PushedPart] = []
     for part in parts:
         started = time.perf_counter()
         try:
             status = put_graph(part, store_url, auth=auth, timeout=timeout, progress=progress)
+        except Interrupted as error:
+            replaced = ", ".join(pushed.graph for pushed in done) or "none"
+            raise Interrupted(
+                f"push interrupted during graph <{part.graph}>, which the server may or may "
+                f"not have replaced (graphs replaced before it: {replaced}): {error.message}"
+            ) from error
         except EcokgError as error:
             replaced = ", ".join(pushed.graph for pushed in done) or "none"
             raise InputError(
@@ -123,6 +161,7 @@ def put_graph(
     progress: Progress | None = None,
 ) -> int:
     """One Graph Store Protocol PUT replacing ``part.graph``; returns the HTTP status."""
+    store_url, auth = credentials_from_url(store_url, auth)
     url = graph_url(store_url, part.graph)
     headers = {
         "Content-Type": "application/n-triples",
@@ -136,9 +175,16 @@ def put_graph(
         url, data=_chunks(part, progress), headers=headers, method="PUT"
     )
     response = open_url(request, timeout)
-    read_bounded(response, url, max_bytes=1024 * 1024, timeout=timeout)
+    content_type = media_type(response)
+    body = read_bounded(response, url, max_bytes=1024 * 1024, timeout=timeout)
     if response.status not in (200, 201, 204):
         raise InputError(f"{url}: unexpected HTTP {response.status} {response.reason}")
+    if is_html_page(content_type, body):
+        raise InputError(
+            f"{url}: HTTP {response.status} but the answer is a web page "
+            f"({page_summary(body) or 'no title'}), not a Graph Store reply: a login page or "
+            "a wrong --store URL?"
+        )
     return response.status
 
 
@@ -151,6 +197,20 @@ def _chunks(part: Part, progress: Progress | None) -> Iterator[bytes]:
         yield chunk
         if progress:
             progress(part.graph, start + len(chunk), total)
+
+
+def check_counts(pushed: list[PushedPart], counts: dict[str, int], endpoint: str) -> None:
+    """The server must hold, per graph, the triples sent: else an InputError naming each."""
+    wrong = [
+        f"<{part.graph}> sent {part.triples}, holds {counts.get(part.graph, 0)}"
+        for part in pushed
+        if counts.get(part.graph, 0) != part.triples
+    ]
+    if wrong:
+        raise InputError(
+            f"{redact(endpoint)} does not hold what was sent: {'; '.join(wrong)} "
+            "(do --store and --endpoint name the same server and dataset?)"
+        )
 
 
 def server_counts(

@@ -1,5 +1,11 @@
 """HTTP for the SPARQL 1.1 Protocol and Graph Store clients: bounded in time and size, every
-failure one line (a URL's credentials never shown)."""
+failure one line (a URL's credentials never shown).
+
+Redirects are not followed: every request carries a body (a query or a graph) and maybe
+credentials, and following would resend both to wherever the server points — another origin
+included, or (urllib's way with POST) as a GET without the query. The error names the new
+location, so the user can give that URL instead.
+"""
 
 from __future__ import annotations
 
@@ -7,28 +13,94 @@ import http.client
 import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+from typing import Any
 
 from ecokg.errors import EcokgError, InputError
 
 USER_AGENT = "ecokg (SPARQL 1.1 Protocol client)"
 _CHUNK = 64 * 1024
 _MAX_ERROR_LINE = 200
+EXIT_INTERRUPTED = 130
+
+
+class Interrupted(EcokgError):
+    """Ctrl-C during a request: exit 130, never mistaken for a timeout or a server error."""
+
+    exit_code = EXIT_INTERRUPTED
+
+
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    """Builds no new request for a 3xx, so it reaches the caller as an HTTPError."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_RefuseRedirects)
+
+
+def split_credentials(url: str) -> tuple[str, str | None, str | None]:
+    """``http://user:pass@host/x`` → (``http://host/x``, user, password), percent-decoded;
+    a URL without ``user@`` comes back unchanged with (None, None)."""
+    parts = urllib.parse.urlsplit(url)
+    userinfo, at, host = parts.netloc.rpartition("@")
+    if not at:
+        return url, None, None
+    user, colon, password = userinfo.partition(":")
+    clean = urllib.parse.urlunsplit(parts._replace(netloc=host))
+    return (
+        clean,
+        urllib.parse.unquote(user),
+        urllib.parse.unquote(password) if colon else None,
+    )
+
+
+def redact(url: str) -> str:
+    """The URL as messages show it: ``http://user:***@host/…`` (``***@host`` for a user
+    alone, which may be a token); a URL without credentials unchanged."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return "<an unparsable URL>"
+    userinfo, at, host = parts.netloc.rpartition("@")
+    if not at:
+        return url
+    user, colon, _ = userinfo.partition(":")
+    shown = f"{user}:***" if colon else "***"
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{shown}@{host}"))
 
 
 def open_url(request: urllib.request.Request, timeout: float) -> http.client.HTTPResponse:
-    """urlopen with a timeout; every failure becomes a one-line EcokgError."""
-    url = request.full_url
-    try:
-        response = urllib.request.urlopen(request, timeout=timeout)
-    except urllib.error.HTTPError as error:
-        raise http_error(url, error.code, error.reason, error) from None
-    except urllib.error.URLError as error:
-        raise transport_error(url, error.reason, timeout) from None
-    except (OSError, http.client.HTTPException) as error:
-        raise transport_error(url, error, timeout) from None
+    """urlopen with a timeout and no redirects; every failure becomes a one-line EcokgError."""
+    url = redact(request.full_url)
+    try:  # the outer try also covers reading an error's body
+        try:
+            response = _OPENER.open(request, timeout=timeout)
+        except urllib.error.HTTPError as error:
+            if 300 <= error.code < 400:
+                raise redirect_error(url, error.code, error.headers.get("Location")) from None
+            raise http_error(url, error.code, error.reason, error) from None
+        except urllib.error.URLError as error:
+            raise transport_error(url, error.reason, timeout) from None
+        except (OSError, http.client.HTTPException) as error:
+            raise transport_error(url, error, timeout) from None
+    except KeyboardInterrupt:
+        raise Interrupted(f"{url}: interrupted") from None
     assert isinstance(response, http.client.HTTPResponse)
     return response
+
+
+def redirect_error(url: str, code: int, location: str | None) -> EcokgError:
+    """A 3xx answer: where it points, and that ecokg does not go there by itself."""
+    if not location:
+        return InputError(f"{url}: HTTP {code} redirect without a Location")
+    target = redact(urllib.parse.urljoin(url, location))
+    return InputError(
+        f"{url}: redirected (HTTP {code}) to {target}; not followed, as it would resend the "
+        "request and its credentials: use that URL if you trust it"
+    )
 
 
 def http_error(url: str, code: int, reason: object, body: object) -> EcokgError:
@@ -44,12 +116,13 @@ def http_error(url: str, code: int, reason: object, body: object) -> EcokgError:
         first = text.splitlines()[0].strip() if text else ""
     if len(first) > _MAX_ERROR_LINE:
         first = first[:_MAX_ERROR_LINE] + "…"
-    message = f"{url}: HTTP {code} {reason or ''}".rstrip()
+    message = f"{redact(url)}: HTTP {code} {reason or ''}".rstrip()
     return InputError(f"{message}: {first}" if first else message)
 
 
 def transport_error(url: str, reason: object, timeout: float) -> EcokgError:
     """A network failure (refused, unreachable, timed out, broken) as one line."""
+    url = redact(url)
     if isinstance(reason, TimeoutError | socket.timeout):
         return InputError(f"{url}: no answer within {timeout:g} s (--timeout)")
     if isinstance(reason, ConnectionRefusedError):
@@ -66,6 +139,7 @@ def read_bounded(
     response: http.client.HTTPResponse, url: str, *, max_bytes: int, timeout: float
 ) -> bytes:
     """The response body, refusing more than ``max_bytes`` or more than ``timeout`` seconds."""
+    url = redact(url)
     declared = response.getheader("Content-Length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise InputError(f"{url}: response of {int(declared)} bytes exceeds {max_bytes} bytes")
@@ -82,6 +156,8 @@ def read_bounded(
             chunks.append(chunk)
     except (OSError, http.client.HTTPException) as error:
         raise transport_error(url, error, timeout) from None
+    except KeyboardInterrupt:
+        raise Interrupted(f"{url}: interrupted") from None
     finally:
         response.close()
     return b"".join(chunks)
@@ -89,3 +165,25 @@ def read_bounded(
 
 def media_type(response: http.client.HTTPResponse) -> str:
     return (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
+
+
+def is_html_page(content_type: str, body: bytes) -> bool:
+    """A web page (a proxy's login page, a web app answering a wrong URL), not a protocol
+    answer: declared text/html or XHTML, or a body that starts like one."""
+    start = body[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return content_type in ("text/html", "application/xhtml+xml") or start.startswith(
+        (b"<!doctype html", b"<html")
+    )
+
+
+def page_summary(body: bytes) -> str:
+    """The page's <title>, else its first non-empty line, shortened: what the user saw."""
+    text = body[:_CHUNK].decode("utf-8", errors="replace")
+    lower = text.lower()
+    start, end = lower.find("<title"), lower.find("</title>")
+    if 0 <= start < end:
+        title = text[text.index(">", start) + 1 : end]
+    else:
+        title = next((line for line in text.splitlines() if line.strip()), "")
+    title = " ".join(title.split())
+    return title[:_MAX_ERROR_LINE] + ("…" if len(title) > _MAX_ERROR_LINE else "")

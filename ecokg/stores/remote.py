@@ -6,6 +6,9 @@ The query's default graph is the union of the three ecokg graphs (``default-grap
 the same graphs are its named graphs (``named-graph-uri``), so ``GRAPH <…/inferred>`` works.
 Every request has a client-side timeout and responses larger than ``max_bytes`` are refused,
 so a query against a public endpoint stays bounded. Errors are one-line EcokgErrors.
+
+Credentials in the endpoint URL (``http://user:pass@host/query``) are taken out of it and sent
+as basic auth (``--user`` wins); the URL the store keeps, sends and shows has none.
 """
 
 from __future__ import annotations
@@ -25,7 +28,16 @@ from ecokg.rdf.labels import LABEL_PREDICATES, best_label
 from ecokg.rdf.namespaces import DATASET_GRAPHS, sparql_prologue
 from ecokg.stores.base import DEFAULT_TIMEOUT, QueryResult, Term, result_kind
 from ecokg.stores.binding import bind_with_values, sparql_term
-from ecokg.stores.http import USER_AGENT, media_type, open_url, read_bounded
+from ecokg.stores.http import (
+    USER_AGENT,
+    is_html_page,
+    media_type,
+    open_url,
+    page_summary,
+    read_bounded,
+    redact,
+    split_credentials,
+)
 
 MAX_RESPONSE_BYTES = 50 * 1024 * 1024
 
@@ -80,6 +92,16 @@ class Auth:
         return cls(token=token) if token else None
 
 
+def credentials_from_url(url: str, auth: Auth | None) -> tuple[str, Auth | None]:
+    """The URL without its ``user:password@`` and the credentials to send with it:
+    ``auth`` when it names a user (--user), else the URL's user and password as basic
+    auth, else ``auth`` (a bearer token, or None)."""
+    clean, user, password = split_credentials(url)
+    if user is not None and (auth is None or auth.user is None):
+        return clean, Auth(user=user, password=password or "")
+    return clean, auth
+
+
 # --- the store ---------------------------------------------------------------------------
 
 
@@ -96,13 +118,14 @@ class RemoteStore:
         graphs: Sequence[str] = DATASET_GRAPHS,
     ) -> None:
         if not endpoint.startswith(("http://", "https://")):
-            raise UsageError(f"--endpoint {endpoint!r}: expected an http:// or https:// URL")
+            raise UsageError(
+                f"--endpoint {redact(endpoint)!r}: expected an http:// or https:// URL"
+            )
         if timeout <= 0:
             raise UsageError(f"--timeout {timeout:g}: must be positive")
-        self.endpoint = endpoint
+        self.endpoint, self.auth = credentials_from_url(endpoint, auth)
         self.timeout = timeout
         self.max_bytes = max_bytes
-        self.auth = auth
         self.graphs = tuple(graphs)
         self._prologue = sparql_prologue()
 
@@ -218,10 +241,17 @@ def _malformed(endpoint: str, detail: object) -> InputError:
 _VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*"|<bnode>)nodeID://')
 
 
+def _unexpected(endpoint: str, content_type: str, body: bytes) -> InputError:
+    detail = f"unexpected content type {content_type or 'none'!r}"
+    if is_html_page(content_type, body):  # a login page, or a web app at a wrong URL
+        detail += f": a web page ({page_summary(body) or 'no title'})"
+    return _malformed(endpoint, detail)
+
+
 def _parse_solutions(endpoint: str, body: bytes, content_type: str, kind: str) -> QueryResult:
     results_format = _RESULT_FORMATS.get(content_type)
-    if results_format is None:
-        raise _malformed(endpoint, f"unexpected content type {content_type or 'none'!r}")
+    if results_format is None or is_html_page(content_type, body):
+        raise _unexpected(endpoint, content_type, body)
     if b"nodeID://" in body:
         body = _VIRTUOSO_BNODE.sub(rb"\1", body)
     try:
@@ -240,8 +270,8 @@ def _parse_solutions(endpoint: str, body: bytes, content_type: str, kind: str) -
 
 def _parse_triples(endpoint: str, body: bytes, content_type: str) -> ox.QueryTriples:
     rdf_format = _RDF_FORMATS.get(content_type)
-    if rdf_format is None:
-        raise _malformed(endpoint, f"unexpected content type {content_type or 'none'!r}")
+    if rdf_format is None or is_html_page(content_type, body):
+        raise _unexpected(endpoint, content_type, body)
     try:
         triples = list(ox.parse(body, format=rdf_format))
     except (SyntaxError, ValueError) as error:
