@@ -78,16 +78,20 @@ def open_store(
     bundled: bool = True,
     inferred: bool = True,
     auth: Auth | None = None,
+    allow_service: bool = False,
 ) -> Store:
     """The store the common CLI options name: a remote endpoint, else the embedded dataset.
 
     With ``endpoint``, ``data`` and ``bundled=False`` make no sense (the server holds what
     was pushed) and are a UsageError; ``inferred=False`` leaves the inferred graph out of
     the default graph, as it does locally. ``timeout`` (seconds, default 30) bounds every
-    request to the endpoint; ``auth`` gives credentials.
+    request to the endpoint; ``auth`` gives credentials. ``allow_service`` lets a query's
+    SERVICE clauses run (refused by default: they fetch from other servers).
     """
     if endpoint is None:
-        return load_dataset(data, bundled=bundled, inferred=inferred)
+        dataset = load_dataset(data, bundled=bundled, inferred=inferred)
+        dataset.allow_service = allow_service
+        return dataset
     if data or not bundled:
         raise UsageError(
             "--data and --no-bundled apply to the embedded graph, not to --endpoint "
@@ -95,4 +99,6 @@ def open_store(
         )
     graphs = (GRAPH_ONTOLOGY, GRAPH_PLAN, *((GRAPH_INFERRED,) if inferred else ()))
     seconds = DEFAULT_TIMEOUT if timeout is None else timeout
-    return RemoteStore(endpoint, timeout=seconds, auth=auth, graphs=graphs)
+    return RemoteStore(
+        endpoint, timeout=seconds, auth=auth, graphs=graphs, allow_service=allow_service
+    )

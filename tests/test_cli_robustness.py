@@ -111,3 +111,29 @@ def test_help_lists_only_formats_the_verb_accepts(run_cli: RunCli, verb: str) ->
     for name in names:
         code, _, err = run_cli(*INVOCATIONS[verb], "--format", name)
         assert "--format" not in err, (verb, name, err)
+
+
+def test_service_on_an_endpoint_is_refused_before_sending(run_cli: RunCli) -> None:
+    """Nothing is sent (port 9 would refuse the connection): the SERVICE check comes first."""
+    query = "ASK { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    code, _, err = run_cli("sparql", query, "--endpoint", "http://127.0.0.1:9/query")
+    assert code == 2 and "SERVICE is refused" in err
+    code, _, err = run_cli(
+        "sparql", query, "--endpoint", "http://127.0.0.1:9/query", "--allow-service"
+    )
+    assert code == 2 and "connection refused" in err  # allowed: it went to the server
+
+
+@pytest.mark.parametrize(
+    ("query", "form"),
+    [
+        ("PREFIX x: <http://e/#ASK> SELECT * { ?s ?p ?o }", "solutions"),
+        ("# CONSTRUCT\nASK { ?s ?p 'SELECT' }", "boolean"),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "graph"),
+        ("DESCRIBE <http://e/x>", "graph"),
+    ],
+)
+def test_query_form_without_parsing(query: str, form: str) -> None:
+    from ecokg.stores.binding import query_form
+
+    assert query_form(query) == form

@@ -142,11 +142,12 @@ class Shared:
 
         return Auth.from_options(self.user, self.password, self.token_env)
 
-    def open_store(self) -> Store:
+    def open_store(self, *, allow_service: bool = False) -> Store:
         """The store to query: the endpoint given with --endpoint, else the loaded dataset."""
         from ecokg.kb import open_store
 
         return open_store(
+            allow_service=allow_service,
             endpoint=self.endpoint,
             timeout=check_timeout(self.timeout),
             auth=self.auth() if self.endpoint else None,

@@ -21,7 +21,6 @@ from ecokg.cli.options import (
 from ecokg.cli.output import QUERY_FORMATS, deliver, display_path, emit, make_console
 from ecokg.errors import InputError, UsageError
 from ecokg.rdf import formats
-from ecokg.stores.local import Dataset
 
 INFO_FORMATS = formats.Choices("info", formats.TABLE, formats.REPORT_JSON)
 LIST_FORMATS = formats.Choices("query --list", formats.TABLE, formats.REPORT_JSON)
@@ -89,9 +88,7 @@ def sparql(
     """Run any SPARQL 1.1 query on the loaded dataset (known prefixes need no PREFIX)."""
     text, source = read_query_argument(query)
     lang = check_lang(lang)
-    store = shared.open_store()
-    if isinstance(store, Dataset):
-        store.allow_service = allow_service
+    store = shared.open_store(allow_service=allow_service)
     emit(store.query(text, source=source), store, shared.output_format, lang, output)
     return 0
 

@@ -171,3 +171,23 @@ def _matching_brace(masked: str, opening: int) -> int:
 def calls_service(sparql: str) -> bool:
     """True when the query has a ``SERVICE`` clause (outside strings, IRIs and comments)."""
     return any(match.group().upper() == "SERVICE" for match in _TOKEN.finditer(_mask(sparql)))
+
+
+def query_form(sparql: str) -> str:
+    """'solutions' (SELECT), 'boolean' (ASK) or 'graph' (CONSTRUCT/DESCRIBE), read from the
+    query's first form keyword outside strings, IRIs, comments and braces, without parsing."""
+    depth = 0
+    for match in _TOKEN.finditer(_mask(sparql)):
+        token = match.group()
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+        elif depth == 0:
+            word = token.upper()
+            if word in _FORMS:
+                return _FORMS[word]
+    raise UsageError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE")
+
+
+_FORMS = {"SELECT": "solutions", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}

@@ -24,10 +24,11 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from ecokg.errors import InputError, UsageError
+from ecokg.rdf import formats
 from ecokg.rdf.labels import LABEL_PREDICATES, best_label
 from ecokg.rdf.namespaces import DATASET_GRAPHS, sparql_prologue
 from ecokg.stores.base import DEFAULT_TIMEOUT, QueryResult, Term, result_kind
-from ecokg.stores.binding import bind_with_values, sparql_term
+from ecokg.stores.binding import bind_with_values, calls_service, query_form, sparql_term
 from ecokg.stores.http import (
     USER_AGENT,
     is_html_page,
@@ -43,19 +44,9 @@ MAX_RESPONSE_BYTES = 50 * 1024 * 1024
 
 _SOLUTIONS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
 _TRIPLES_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8"
-_RESULT_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "application/xml": ox.QueryResultsFormat.XML,
-}
-_RDF_FORMATS = {
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
+# What a server may answer with, by media type (the format registry knows their aliases).
+_RESULT_FORMATS = formats.Registry("SPARQL results", *formats.RESULTS)
+_RDF_FORMATS = formats.Registry("RDF", *formats.RDF_GRAPH)
 _LABEL_BATCH = 200
 _MAX_ERROR_LINE = 200
 
@@ -116,6 +107,7 @@ class RemoteStore:
         max_bytes: int = MAX_RESPONSE_BYTES,
         auth: Auth | None = None,
         graphs: Sequence[str] = DATASET_GRAPHS,
+        allow_service: bool = False,
     ) -> None:
         if not endpoint.startswith(("http://", "https://")):
             raise UsageError(
@@ -127,6 +119,8 @@ class RemoteStore:
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.graphs = tuple(graphs)
+        # SERVICE makes the server fetch from other servers: refused unless asked for.
+        self.allow_service = allow_service
         self._prologue = sparql_prologue()
 
     def __repr__(self) -> str:
@@ -140,7 +134,7 @@ class RemoteStore:
         source: str = "query",
     ) -> QueryResult:
         """Run a query on the endpoint; same result types and errors as Dataset.query."""
-        kind = _check_locally(sparql, bindings, source)
+        kind = _check_locally(sparql, bindings, source, self.allow_service)
         text = bind_with_values(sparql, bindings) if bindings else sparql
         accept = _TRIPLES_ACCEPT if kind == "graph" else _SOLUTIONS_ACCEPT
         body, content_type = self._post(self._prologue + text, accept)
@@ -221,14 +215,20 @@ class RemoteStore:
         return request
 
 
-def _check_locally(sparql: str, bindings: Mapping[str, Term] | None, source: str) -> str:
+def _check_locally(
+    sparql: str, bindings: Mapping[str, Term] | None, source: str, allow_service: bool
+) -> str:
     """Parse the query with the embedded engine (same syntax errors as locally) and tell its
     kind: 'solutions' (SELECT), 'boolean' (ASK) or 'graph' (CONSTRUCT/DESCRIBE).
 
-    Nothing is evaluated against data: the store is empty and results are never read.
+    Nothing is evaluated against data: the store is empty and results are never read. A query
+    with SERVICE is not run here at all (an ASK is evaluated at once, and its SERVICE would be
+    called from this machine): the server tells its syntax errors.
     """
     from ecokg.stores.local import Dataset
 
+    if allow_service and calls_service(sparql):
+        return query_form(sparql)
     return result_kind(Dataset().query(sparql, bindings, source=source))
 
 
@@ -249,7 +249,8 @@ def _unexpected(endpoint: str, content_type: str, body: bytes) -> InputError:
 
 
 def _parse_solutions(endpoint: str, body: bytes, content_type: str, kind: str) -> QueryResult:
-    results_format = _RESULT_FORMATS.get(content_type)
+    found = _RESULT_FORMATS.for_media_type(content_type)
+    results_format = found.results if found is not None else None
     if results_format is None or is_html_page(content_type, body):
         raise _unexpected(endpoint, content_type, body)
     if b"nodeID://" in body:
@@ -269,7 +270,8 @@ def _parse_solutions(endpoint: str, body: bytes, content_type: str, kind: str) -
 
 
 def _parse_triples(endpoint: str, body: bytes, content_type: str) -> ox.QueryTriples:
-    rdf_format = _RDF_FORMATS.get(content_type)
+    found = _RDF_FORMATS.for_media_type(content_type)
+    rdf_format = found.rdf if found is not None else None
     if rdf_format is None or is_html_page(content_type, body):
         raise _unexpected(endpoint, content_type, body)
     try:
