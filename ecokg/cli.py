@@ -37,6 +37,7 @@ from ecokg.cli_common import (
 from ecokg.errors import EcokgError, UsageError
 
 EXIT_INTERNAL_ERROR = 70
+EXIT_INTERRUPTED = 130
 
 app = typer.Typer(
     name="ecokg",
@@ -259,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt as error:
         _report("interrupted", error, debug)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as error:
         message = _click_error_message(error)
         if message is not None:
@@ -274,6 +275,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL_ERROR
     finally:
         sys.stdout.flush()
+    if result == EXIT_INTERRUPTED:
+        # Typer turns Ctrl-C inside a command into a silent exit code 130: say why.
+        _report("interrupted", KeyboardInterrupt(), debug=False)
     return result if isinstance(result, int) else 0
 
 
