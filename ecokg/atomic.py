@@ -33,8 +33,9 @@ def atomic_output(path: Path | str) -> Iterator[BinaryIO]:
         raise InputError(f"{path}: is a directory")
     try:
         handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    except OSError as error:
-        raise InputError(f"{path}: cannot write: {error.strerror or error}") from error
+    except (OSError, ValueError) as error:  # ValueError: a NUL character in the name
+        reason = getattr(error, "strerror", None) or error
+        raise InputError(f"{path}: cannot write: {reason}") from error
     try:
         with os.fdopen(handle, "wb") as stream:
             yield stream

@@ -115,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL_ERROR
     finally:
         sys.stdout.flush()
+    if result == EXIT_INTERRUPTED:
+        # Typer turns Ctrl-C inside a command into a silent exit code 130: say why.
+        _report("interrupted", KeyboardInterrupt(), debug=False)
     return result if isinstance(result, int) else 0
 
 

@@ -281,6 +281,9 @@ def convert_value(dataset: Store, param: QueryParam, raw: str) -> Term:
     def wrong(expected: str) -> UsageError:
         return UsageError(f"parameter {param.name}={raw!r}: expected {expected}")
 
+    if not raw.isascii() and not _is_utf8(raw):
+        raise wrong("UTF-8 text (the value holds bytes that are not UTF-8)")
+
     if param.type == "string":
         return ox.Literal(raw)
     if param.type == "integer":
@@ -296,7 +299,7 @@ def convert_value(dataset: Store, param: QueryParam, raw: str) -> Term:
             raise wrong("a finite decimal number")
         return ox.Literal(str(number), datatype=ox.NamedNode(XSD + "decimal"))
     if param.type == "year":
-        if not re.fullmatch(r"\d{4}", value):
+        if not re.fullmatch(r"[0-9]{4}", value):  # \d would take any script's digits
             raise wrong("a four-digit year")
         return ox.Literal(value, datatype=ox.NamedNode(XSD + "gYear"))
     if param.type == "lang":
@@ -313,6 +316,15 @@ def convert_value(dataset: Store, param: QueryParam, raw: str) -> Term:
     class_iri = param.class_iri
     assert class_iri is not None  # _parse_param rejected every other type
     return resolve_instance(dataset, class_iri, value, param_name=param.name)
+
+
+def _is_utf8(text: str) -> bool:
+    """False for text holding lone surrogates: bytes that were not UTF-8 on the command line."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def parse_iri(value: str) -> ox.NamedNode | None:

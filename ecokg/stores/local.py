@@ -90,6 +90,11 @@ class Dataset:
             )
         except SyntaxError as error:
             raise InputError(_query_error_message(source, str(error))) from error
+        except UnicodeEncodeError as error:
+            # bytes that were not UTF-8 on the command line or stdin arrive as surrogates
+            raise InputError(
+                f"{source}: not UTF-8 text (an undecodable byte at character {error.start + 1})"
+            ) from error
         except RuntimeError as error:
             # e.g. a substituted variable that the SELECT clause does not project
             raise UsageError(f"{source}: {error}") from error
