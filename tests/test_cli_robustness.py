@@ -88,13 +88,14 @@ def test_turtle_has_one_name_set_everywhere(run_mini: RunCli, fmt: str) -> None:
     assert code in (0, 1), err
 
 
+MINI_ONLY = ("--no-bundled", "--data", str(MINI), "--no-inferred")
 INVOCATIONS = {
-    "info": ("info",),
+    "info": ("info", *MINI_ONLY),
     "ask": ("ask", "泗溪镇有哪些项目"),
-    "audit": ("audit",),
-    "query": ("query", "projects-in-township", "-p", "township=泗溪镇"),
-    "sparql": ("sparql", "SELECT * WHERE {} LIMIT 0"),
-    "export": ("export", "--part", "ontology"),
+    "audit": ("audit", *MINI_ONLY),
+    "query": ("query", "projects-without-agency", *MINI_ONLY),
+    "sparql": ("sparql", "SELECT * WHERE {} LIMIT 0", *MINI_ONLY),
+    "export": ("export", "--part", "ontology", *MINI_ONLY),
 }
 
 
