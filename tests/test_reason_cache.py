@@ -303,7 +303,7 @@ def test_hermit_dies_with_ecokg(monkeypatch: pytest.MonkeyPatch) -> None:
         java: list[int] = []
 
         def java_started() -> bool:
-            java[:] = [pid for pid in _children(process.pid) if b"java" in _cmdline(pid)]
+            java[:] = [pid for pid in _children(process.pid) if b"HermiT" in _cmdline(pid)]
             return bool(java)
 
         _wait_for(java_started, "HermiT to start", seconds=120)

@@ -53,7 +53,7 @@ ReasonLimitOption = Annotated[
     typer.Option(
         "--reason-limit",
         help="Reason over --data only up to N asserted triples (0: no limit) "
-        "[default: $ECOKG_REASON_LIMIT, else 100000].",
+        "[default: $ECOKG_REASON_LIMIT, else 50000].",
         metavar="N",
     ),
 ]

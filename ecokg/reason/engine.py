@@ -109,9 +109,8 @@ def materialise(
         entailed = _hermit(engine_input) if engine == "hermit" else _owlrl(engine_input)
     except _Inconsistent:
         stage("explaining the inconsistency (OWL 2 RL closure)")
-        for triple in ruled:
-            graph.add(tuple(_ref(term) for term in triple))  # type: ignore[arg-type]
-        raise InconsistentData(name, explain(graph, ontology)) from None
+        # what the engine saw (not labels and datatype axioms): quicker to close
+        raise InconsistentData(name, explain(_rdflib(engine_input), ontology)) from None
     stage(f"normalising {len(entailed):,} entailed facts")
     closed = _normalise(tbox, abox | ruled | entailed)
     inferred = frozenset(t for t in closed if t not in asserted and _is_instance_fact(t))
@@ -282,13 +281,19 @@ def _hermit(triples: set[Triple]) -> set[Triple]:
     }
 
 
-def _owlrl(triples: set[Triple]) -> set[Triple]:
-    """Entailed facts of the OWL 2 RL closure (owlrl, pure Python)."""
+def _rdflib(triples: set[Triple]) -> rdflib.Graph:
     import rdflib
-    from owlrl import DeductiveClosure, OWLRL_Semantics
 
     graph = rdflib.Graph()
     graph.parse(data=_to_ntriples(triples), format="nt")
+    return graph
+
+
+def _owlrl(triples: set[Triple]) -> set[Triple]:
+    """Entailed facts of the OWL 2 RL closure (owlrl, pure Python)."""
+    from owlrl import DeductiveClosure, OWLRL_Semantics
+
+    graph = _rdflib(triples)
     DeductiveClosure(OWLRL_Semantics).expand(graph)
     if _has_conflict(graph):
         raise _Inconsistent

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 _TYPE = RDF + "type"
 _SAME = OWL + "sameAs"
+_SHOWN = 100  # conflicts listed one per line; more are counted
 
 
 class InconsistentData(EcokgError):
@@ -35,7 +36,7 @@ class InconsistentData(EcokgError):
         self.engine = engine
         self.findings = list(findings)
         if findings:
-            more = f" (and {len(findings) - 1} more, listed above)" if len(findings) > 1 else ""
+            more = f" (1 of {len(findings)}, listed above)" if len(findings) > 1 else ""
             summary = f"{findings[0]}{more}"
         else:
             summary = "no disjointness or owl:Nothing conflict of the OWL 2 RL closure explains it"
@@ -47,8 +48,13 @@ def report(error: InconsistentData) -> None:
     import sys
 
     if len(error.findings) > 1:
-        for finding in error.findings:
+        for finding in error.findings[:_SHOWN]:
             print(f"ecokg: inconsistent: {finding}", file=sys.stderr)
+        if len(error.findings) > _SHOWN:
+            print(
+                f"ecokg: inconsistent: … and {len(error.findings) - _SHOWN} more conflicts",
+                file=sys.stderr,
+            )
 
 
 def explain(graph: rdflib.Graph, ontology_files: Sequence[Path] | None = None) -> list[str]:
