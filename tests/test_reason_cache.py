@@ -339,3 +339,24 @@ def _alive(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state != "Z"
+
+
+# --- the ask entity index follows the same rules ------------------------------------------
+
+
+def test_a_damaged_entity_index_is_rebuilt_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ecokg import resources
+    from ecokg.ask import cache as ask_cache
+    from tests.conftest import MINI
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    dataset = load_dataset([MINI], bundled=False, inferred=False)
+    path = resources.cache_dir() / f"ask-index-{ask_cache.dataset_fingerprint(dataset)}.json"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"")
+    index = ask_cache.load_index(dataset)
+    assert index.entities
+    assert f"ecokg: warning: {path}: damaged cache entry, rebuilding" in capsys.readouterr().err
+    assert cache_entries.read_entry(path)
