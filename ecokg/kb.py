@@ -22,10 +22,15 @@ from ecokg.stores.remote import Auth, RemoteStore
 
 
 def load_dataset(
-    data_files: Sequence[Path | str] = (), *, bundled: bool = True, inferred: bool = True
+    data_files: Sequence[Path | str] = (),
+    *,
+    bundled: bool = True,
+    inferred: bool = True,
+    reason_limit: int | None = None,
 ) -> Dataset:
     """Load the ontology, the bundled plan (unless ``bundled`` is False), the inferred graph
-    (unless ``inferred`` is False or it was never built) and the user's ``data_files``."""
+    (unless ``inferred`` is False or it was never built) and the user's ``data_files``;
+    ``reason_limit`` bounds the triples reasoned over for them (see :mod:`ecokg.reason`)."""
     dataset = Dataset()
     for path in resources.ontology_files():
         dataset.load_file(path, GRAPH_ONTOLOGY)
@@ -34,7 +39,7 @@ def load_dataset(
     for data_file in data_files:
         dataset.load_file(data_file, GRAPH_PLAN)
     if inferred:
-        inferred_graph = inferred_file(data_files, bundled)
+        inferred_graph = inferred_file(data_files, bundled, reason_limit=reason_limit)
         if inferred_graph is not None:
             dataset.load_file(inferred_graph, GRAPH_INFERRED)
     return dataset
@@ -60,14 +65,16 @@ def asserted_files(data_files: Sequence[Path | str] = (), *, bundled: bool = Tru
     return [*resources.ontology_files(), *stated_files(data_files, bundled=bundled)]
 
 
-def inferred_file(data_files: Sequence[Path | str], bundled: bool) -> Path | None:
+def inferred_file(
+    data_files: Sequence[Path | str], bundled: bool, *, reason_limit: int | None = None
+) -> Path | None:
     """The bundled inferred graph, or (for a user's own data) one reasoned once and cached."""
     if bundled and not data_files:
         shipped = resources.inferred_file()
         return shipped if shipped.is_file() else None
     from ecokg.reason import cached_inferred_file
 
-    return cached_inferred_file(stated_files(data_files, bundled=bundled))
+    return cached_inferred_file(stated_files(data_files, bundled=bundled), limit=reason_limit)
 
 
 def open_store(
@@ -79,6 +86,7 @@ def open_store(
     inferred: bool = True,
     auth: Auth | None = None,
     allow_service: bool = False,
+    reason_limit: int | None = None,
 ) -> Store:
     """The store the common CLI options name: a remote endpoint, else the embedded dataset.
 
@@ -89,7 +97,7 @@ def open_store(
     SERVICE clauses run (refused by default: they fetch from other servers).
     """
     if endpoint is None:
-        dataset = load_dataset(data, bundled=bundled, inferred=inferred)
+        dataset = load_dataset(data, bundled=bundled, inferred=inferred, reason_limit=reason_limit)
         dataset.allow_service = allow_service
         return dataset
     if data or not bundled:

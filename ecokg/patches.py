@@ -7,6 +7,9 @@ library in the same process are not affected.
 - rdflib orders the patterns of a SHACL-SPARQL query before pyshacl binds ``$this``, so it
   may start with a pattern that scans the whole graph: :func:`prepare_with_this_bound`
   parses a query with rdflib's ordering told that ``$this`` is bound.
+- owlready2 runs HermiT as a Java child process that outlives ecokg when ecokg is killed
+  (SIGTERM, SIGKILL: 2 GB left running): :func:`child_processes_die_with_us` makes the
+  children owlready2 starts receive SIGKILL when ecokg dies (Linux ``PR_SET_PDEATHSIG``).
 """
 
 from __future__ import annotations
@@ -52,3 +55,37 @@ def prepare_with_this_bound(text: str) -> Any:
 
     with patched(algebra, "reorderTriples", reorder):
         return prepareQuery(text)
+
+
+def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the forked child
+    """In a child before exec: be sent SIGKILL when the parent thread dies (Linux only)."""
+    import ctypes
+    import os
+    import signal
+
+    pr_set_pdeathsig = 1
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return  # the child may outlive a killed parent, as before
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+@contextmanager
+def child_processes_die_with_us() -> Iterator[None]:
+    """Java processes owlready2 starts inside the block die when this process dies."""
+    import functools
+    import os
+    import sys
+
+    from owlready2 import reasoning
+
+    if not sys.platform.startswith("linux"):
+        yield
+        return
+    die_with_us = functools.partial(_die_with_parent, os.getpid())
+    options = {**reasoning._subprocess_kargs, "preexec_fn": die_with_us}
+    with patched(reasoning, "_subprocess_kargs", options):
+        yield

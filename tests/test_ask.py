@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from ecokg import resources
+from ecokg import cache_entries, resources
 from ecokg.ask import cache
 from ecokg.ask.engine import Asker, NoIntentError, UnknownNameError
 from ecokg.ask.entities import EntityIndex, build_index
@@ -184,7 +184,7 @@ def test_a_corrupt_cache_file_is_rebuilt(
     path.write_text("{not json", encoding="utf-8")
     index = cache.load_index(mini_dataset)
     assert iri("tw:sixi") in index.entities
-    assert json.loads(path.read_text("utf-8"))["entities"]
+    assert json.loads(cache_entries.read_entry(path) or b"")["entities"]
 
 
 def test_index_is_built_from_the_data_not_a_list(mini_dataset: Dataset) -> None:

@@ -2,12 +2,14 @@
 
 Building the index computes pinyin (pypinyin takes ~0.4 s to import), so it is built once
 per distinct dataset and written as JSON to ``$XDG_CACHE_HOME/ecokg`` (or
-``~/.cache/ecokg``), atomically: concurrent runs never read a half-written file. A cache
-that cannot be read or written is ignored — the index is then built in memory.
+``~/.cache/ecokg``) as a checked entry (:mod:`ecokg.cache_entries`): written atomically,
+verified on read (a damaged one is rebuilt with a warning), built once by concurrent runs.
+A cache that cannot be written is ignored — the index is then built in memory.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Iterable
@@ -15,13 +17,14 @@ from typing import TYPE_CHECKING
 
 from ecokg import resources
 from ecokg.ask.entities import EntityIndex, build_index
+from ecokg.cache_entries import obtain, write_entry
 from ecokg.errors import EcokgError
 
 if TYPE_CHECKING:
     from ecokg.stores.base import Store
 
 # Bump when the index format or the way names are derived changes.
-INDEX_VERSION = "4"
+INDEX_VERSION = "5"
 
 
 def dataset_fingerprint(dataset: Store, concept_namespaces: Iterable[str] = ()) -> str:
@@ -46,16 +49,19 @@ def load_index(
         path = resources.cache_dir() / f"ask-index-{dataset_fingerprint(dataset, namespaces)}.json"
     except OSError:  # a loaded file became unreadable: no key, no cache
         return build_index(dataset, namespaces)
-    try:
-        return EntityIndex.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError):
-        pass  # missing, unreadable or from another version: rebuild
-    index = build_index(dataset, namespaces)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        from ecokg.atomic import write_atomic
+    built: list[EntityIndex] = []
 
-        write_atomic(path, json.dumps(index.to_json(), ensure_ascii=False, separators=(",", ":")))
-    except (OSError, EcokgError):
-        pass  # a read-only home still answers questions, just more slowly
-    return index
+    def build() -> bytes:
+        built.append(build_index(dataset, namespaces))
+        return json.dumps(built[-1].to_json(), ensure_ascii=False, separators=(",", ":")).encode()
+
+    entry = obtain(path, build, what="entity index")
+    if built:
+        return built[-1]
+    try:
+        return EntityIndex.from_json(json.loads(entry.body))
+    except (ValueError, KeyError, TypeError):  # a checked entry of another layout: rebuild
+        body = build()
+        with contextlib.suppress(OSError, EcokgError):
+            write_entry(path, body)  # a read-only home still answers questions, more slowly
+        return built[-1]

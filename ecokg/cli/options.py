@@ -48,6 +48,15 @@ NoBundledOption = Annotated[
 NoInferredOption = Annotated[
     bool, typer.Option("--no-inferred", help="Do not load or reason the inferred graph.")
 ]
+ReasonLimitOption = Annotated[
+    int | None,
+    typer.Option(
+        "--reason-limit",
+        help="Reason over --data only up to N asserted triples (0: no limit) "
+        "[default: $ECOKG_REASON_LIMIT, else 50000].",
+        metavar="N",
+    ),
+]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
 LangOption = Annotated[
     str | None, typer.Option("--lang", help="Labels and messages in this language: zh or en.")
@@ -96,6 +105,7 @@ _OPTIONS: dict[str, tuple[Any, Any]] = {
     "data": (DataOption, None),
     "no_bundled": (NoBundledOption, False),
     "no_inferred": (NoInferredOption, False),
+    "reason_limit": (ReasonLimitOption, None),
     "endpoint": (EndpointOption, None),
     "timeout": (TimeoutOption, None),
     "user": (UserOption, None),
@@ -103,7 +113,7 @@ _OPTIONS: dict[str, tuple[Any, Any]] = {
     "token_env": (TokenEnvOption, TOKEN_ENV),
     "debug": (DebugOption, False),
 }
-DATASET = ("data", "no_bundled", "no_inferred")
+DATASET = ("data", "no_bundled", "no_inferred", "reason_limit")
 _CONTEXT = "_typer_context"
 REMOTE = ("endpoint", "timeout", "user", "password", "token_env")
 
@@ -115,6 +125,7 @@ class Shared:
     data: list[Path] = field(default_factory=list)
     no_bundled: bool = False
     no_inferred: bool = False
+    reason_limit: int | None = None
     endpoint: str | None = None
     timeout: float | None = None
     user: str | None = None
@@ -135,7 +146,12 @@ class Shared:
         """The embedded dataset these options describe."""
         from ecokg.kb import load_dataset
 
-        return load_dataset(self.data, bundled=self.bundled, inferred=self.inferred)
+        return load_dataset(
+            self.data,
+            bundled=self.bundled,
+            inferred=self.inferred,
+            reason_limit=self.reason_limit,
+        )
 
     def auth(self) -> Auth | None:
         from ecokg.stores.remote import Auth
@@ -154,6 +170,7 @@ class Shared:
             data=self.data,
             bundled=self.bundled,
             inferred=self.inferred,
+            reason_limit=self.reason_limit,
         )
 
 
@@ -209,6 +226,8 @@ def _merged(root: object, given: dict[str, Any]) -> Shared:
     data = [*base.data, *(given.pop("data", None) or [])]
     for flag in ("no_bundled", "no_inferred", "debug"):
         given[flag] = bool(given.get(flag)) or getattr(base, flag)
+    if given.get("reason_limit") is None:
+        given["reason_limit"] = base.reason_limit
     return replace(base, data=data, **given)
 
 

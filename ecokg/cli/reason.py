@@ -33,7 +33,15 @@ def reason(
         raise UsageError("nothing to reason over: give --data FILE or drop --no-bundled")
     if check and (shared.data or shared.no_bundled):
         raise UsageError("--check compares with the bundled inferred graph: drop --data")
-    inference = reasoning.materialise(files, engine=engine)
+    from ecokg.reason.explain import InconsistentData, report
+    from ecokg.reason.progress import reasoning_status
+
+    with reasoning_status("reasoning") as progress:
+        try:
+            inference = reasoning.materialise(files, engine=engine, progress=progress)
+        except InconsistentData as error:
+            report(error)
+            raise
     print(
         f"consistent; {len(inference.triples)} facts inferred by {inference.engine} "
         f"in {inference.seconds:.1f} s",

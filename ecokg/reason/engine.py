@@ -16,14 +16,16 @@ import io
 import shutil
 import subprocess
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ecokg import resources
 from ecokg.errors import EcokgError, UsageError
+from ecokg.patches import child_processes_die_with_us
 from ecokg.rdf.namespaces import ECO, ECO_NS, ID, OWL, PREFIXES, RDF, RDFS
+from ecokg.reason.explain import InconsistentData, explain
 
 if TYPE_CHECKING:
     import rdflib
@@ -80,8 +82,11 @@ def materialise(
     *,
     ontology_files: Sequence[Path] | None = None,
     engine: str = "auto",
+    progress: Callable[[str], None] | None = None,
 ) -> Inference:
-    """Infer what ``data_files`` imply under the ontology and the rules."""
+    """Infer what ``data_files`` imply under the ontology and the rules; ``progress`` is
+    told each stage as it starts. InconsistentData names the conflicts, if any."""
+    stage = progress or (lambda _: None)
     if engine not in ENGINES:
         raise UsageError(f"--engine: unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     if engine == "auto":
@@ -89,39 +94,53 @@ def materialise(
     elif engine == "hermit" and not java_available():
         raise EcokgError("the HermiT reasoner needs Java, which was not found (use --engine owlrl)")
     started = time.perf_counter()
-    graph = _load(list(ontology_files or resources.ontology_files()) + list(data_files))
+    ontology = list(ontology_files or resources.ontology_files())
+    stage(f"parsing {len(data_files)} data file(s)")
+    graph = _load(ontology + list(data_files))
     asserted = _iri_triples(graph)
     tbox = _tbox(graph)
     abox = _abox(graph)
+    stage(f"applying rules to {len(graph):,} triples")
     ruled = _apply_rules(graph)
     engine_input = tbox | abox | ruled
-    entailed = _hermit(engine_input) if engine == "hermit" else _owlrl(engine_input)
+    name = "HermiT" if engine == "hermit" else "owlrl"
+    stage(f"{name} reasoning over {len(engine_input):,} triples")
+    try:
+        entailed = _hermit(engine_input) if engine == "hermit" else _owlrl(engine_input)
+    except _Inconsistent:
+        stage("explaining the inconsistency (OWL 2 RL closure)")
+        # what the engine saw (not labels and datatype axioms): quicker to close
+        raise InconsistentData(name, explain(_rdflib(engine_input), ontology)) from None
+    stage(f"normalising {len(entailed):,} entailed facts")
     closed = _normalise(tbox, abox | ruled | entailed)
     inferred = frozenset(t for t in closed if t not in asserted and _is_instance_fact(t))
     return Inference(inferred, engine, time.perf_counter() - started)
 
 
 def inconsistencies(data_files: Sequence[Path]) -> list[str]:
-    """Instances that belong to two disjoint classes once class membership is closed under
-    the ontology (an OWL 2 RL closure); empty when the data is consistent."""
-    graph = _load([*resources.ontology_files(), *data_files])
-    from owlrl import DeductiveClosure, OWLRL_Semantics
-
-    DeductiveClosure(OWLRL_Semantics).expand(graph)
-    return _disjointness_violations(graph)
+    """The conflicts of ``data_files`` with the ontology (instances of disjoint classes, of
+    owl:Nothing) once closed under OWL 2 RL, one line each; empty when there is none."""
+    ontology = resources.ontology_files()
+    return explain(_load([*ontology, *data_files]), ontology)
 
 
-def _disjointness_violations(graph: rdflib.Graph) -> list[str]:
-    rows = graph.query(
-        """SELECT DISTINCT ?x ?a ?b WHERE {
-             ?axiom a owl:AllDisjointClasses ; owl:members ?list .
-             ?list rdf:rest*/rdf:first ?a . ?list rdf:rest*/rdf:first ?b .
-             FILTER(STR(?a) < STR(?b)) ?x a ?a, ?b . }""",
-        initNs={"owl": OWL, "rdf": RDF},
+class _Inconsistent(Exception):
+    """An engine found no model; :func:`materialise` explains why."""
+
+
+def _has_conflict(graph: rdflib.Graph) -> bool:
+    """Whether a closed graph has an instance of owl:Nothing or of two disjoint classes."""
+    if (None, _ref(_TYPE), _ref(OWL + "Nothing")) in graph:
+        return True
+    return bool(
+        graph.query(
+            """ASK { { ?axiom a owl:AllDisjointClasses ; owl:members ?list .
+                       ?list rdf:rest*/rdf:first ?a . ?list rdf:rest*/rdf:first ?b .
+                       FILTER(?a != ?b) } UNION { ?a owl:disjointWith ?b }
+                     ?x a ?a, ?b . }""",
+            initNs={"owl": OWL, "rdf": RDF},
+        ).askAnswer
     )
-    found = [f"{x} is both {a} and {b}" for x, a, b in rows]  # type: ignore[misc]
-    found += [f"{x} is owl:Nothing" for x in graph.subjects(_ref(_TYPE), _ref(OWL + "Nothing"))]
-    return sorted(found)
 
 
 def serialise_turtle(triples: Iterable[Triple]) -> str:
@@ -235,7 +254,12 @@ def _to_ntriples(triples: Iterable[Triple]) -> bytes:
 
 def _hermit(triples: set[Triple]) -> set[Triple]:
     """Entailed instance facts according to HermiT (owlready2)."""
-    from owlready2 import OwlReadyInconsistentOntologyError, World, sync_reasoner_hermit
+    from owlready2 import (
+        OwlReadyInconsistentOntologyError,
+        OwlReadyJavaError,
+        World,
+        sync_reasoner_hermit,
+    )
 
     header = {("https://w3id.org/ecokg/reasoning-input", _TYPE, OWL + "Ontology")}
     world = World()
@@ -243,14 +267,13 @@ def _hermit(triples: set[Triple]) -> set[Triple]:
         fileobj=io.BytesIO(_to_ntriples(header | triples)), format="ntriples"
     )
     try:
-        with ontology:
+        with ontology, child_processes_die_with_us():
             sync_reasoner_hermit(world, infer_property_values=True, debug=0)
     except OwlReadyInconsistentOntologyError as error:
-        raise EcokgError(
-            "the plan is inconsistent with the ontology (HermiT)", exit_code=1
-        ) from error
-    except subprocess.CalledProcessError as error:
-        raise EcokgError(f"HermiT failed: {error}") from error
+        raise _Inconsistent from error
+    except (OwlReadyJavaError, subprocess.CalledProcessError) as error:
+        detail = " ".join(str(error).split())[:300]
+        raise EcokgError(f"HermiT failed: {detail}") from error
     return {
         (str(s), str(p), str(o))
         for s, p, o in world.as_rdflib_graph()
@@ -258,19 +281,22 @@ def _hermit(triples: set[Triple]) -> set[Triple]:
     }
 
 
-def _owlrl(triples: set[Triple]) -> set[Triple]:
-    """Entailed facts of the OWL 2 RL closure (owlrl, pure Python)."""
+def _rdflib(triples: set[Triple]) -> rdflib.Graph:
     import rdflib
-    from owlrl import DeductiveClosure, OWLRL_Semantics
 
     graph = rdflib.Graph()
     graph.parse(data=_to_ntriples(triples), format="nt")
+    return graph
+
+
+def _owlrl(triples: set[Triple]) -> set[Triple]:
+    """Entailed facts of the OWL 2 RL closure (owlrl, pure Python)."""
+    from owlrl import DeductiveClosure, OWLRL_Semantics
+
+    graph = _rdflib(triples)
     DeductiveClosure(OWLRL_Semantics).expand(graph)
-    violations = _disjointness_violations(graph)
-    if violations:
-        raise EcokgError(
-            f"the data is inconsistent with the ontology: {violations[0]}", exit_code=1
-        )
+    if _has_conflict(graph):
+        raise _Inconsistent
     return _iri_triples(graph)
 
 
