@@ -1,0 +1,123 @@
+"""Misleading success (issue 13, item 6): user data that silently means nothing, user data
+shown as the plan's, hostile RDF/XML, and questions long enough to stall ``ecokg ask``."""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import RunCli
+
+# --- hostile RDF/XML -------------------------------------------------------------------
+
+RDF_XML_BODY = """<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+         xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#">
+  <rdf:Description rdf:about="http://example.org/x"><rdfs:label>&{top};</rdfs:label></rdf:Description>
+</rdf:RDF>
+"""
+
+
+def billion_laughs(prefix: str = "lol", preamble: str = "") -> str:
+    """The classic entity-expansion bomb: 10 levels of 10 references, 10^9 'lol's."""
+    entities = [f'<!ENTITY {prefix}0 "lol">'] + [
+        f'<!ENTITY {prefix}{level} "{f"&{prefix}{level - 1};" * 10}">' for level in range(1, 10)
+    ]
+    doctype = "<!DOCTYPE rdf:RDF [\n" + preamble + "\n".join(entities) + "\n]>\n"
+    return '<?xml version="1.0"?>\n' + doctype + RDF_XML_BODY.format(top=f"{prefix}9")
+
+
+XXE = (
+    '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [ <!ENTITY xxe SYSTEM "file:///etc/passwd"> ]>\n'
+    + RDF_XML_BODY.format(top="xxe")
+)
+
+HOSTILE = {
+    "billion-laughs": (billion_laughs(), "expands beyond"),
+    # XML names may start with ':' or a non-ASCII letter: the check once missed these.
+    "colon-names": (billion_laughs(":l"), "expands beyond"),
+    "non-ascii-names": (billion_laughs("é"), "expands beyond"),
+    # a comment holding ]> must not hide the declarations after it
+    "comment-in-dtd": (billion_laughs(preamble="<!-- ]> -->\n"), "expands beyond"),
+    "external-entity": (XXE, "external XML entity 'xxe' refused"),
+}
+
+# Far above what a refused file needs; the bomb expanded (about 3 GB) exceeds it.
+MEMORY_LIMIT = 1_500_000_000
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_rdf_xml_is_refused_quickly_and_small(name: str, tmp_path: Path) -> None:
+    text, expected = HOSTILE[name]
+    path = tmp_path / f"{name}.rdf"
+    path.write_text(text, encoding="utf-8")
+    assert path.stat().st_size < 1100  # a 1 KB file
+    started = time.monotonic()
+    process = subprocess.run(
+        [sys.executable, "-m", "ecokg", "info", "--no-bundled", "--data", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=_limit_memory,
+    )
+    seconds = time.monotonic() - started
+    assert process.returncode == 2, process.stderr[-500:]
+    lines = process.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"ecokg: error: {path}: "), lines
+    assert expected in lines[0]
+    assert "root:" not in process.stdout + process.stderr  # /etc/passwd was not read
+    assert seconds < 20  # the import of ecokg dominates; the check itself is instant
+
+
+def test_ordinary_rdf_xml_entities_still_load(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "ok.rdf"
+    path.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [ <!ENTITY ex "http://example.org/"> ]>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#">\n'
+        '<rdf:Description rdf:about="&ex;x"><rdfs:label>&amp; &#x41;</rdfs:label>'
+        "</rdf:Description></rdf:RDF>\n",
+        encoding="utf-8",
+    )
+    query = "SELECT ?label WHERE { <http://example.org/x> rdfs:label ?label }"
+    code, out, err = run_cli(
+        "sparql", query, "--no-bundled", "--no-inferred", "--data", path, "--format", "csv"
+    )
+    assert code == 0, err
+    assert out.splitlines()[1] == "& A"
+
+
+# --- ask: the work is bounded ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("length", [800, 10_000])
+def test_a_very_long_question_is_refused_at_once(run_cli: RunCli, length: int) -> None:
+    question = ("哪些项目治理泗溪镇的土壤污染？" * 1000)[:length]
+    started = time.monotonic()
+    code, out, err = run_cli("ask", question)
+    assert time.monotonic() - started < 2
+    assert code == 2 and out == ""
+    assert err.strip().splitlines() == [
+        f"ecokg: error: the question has {length} characters; ask in at most 300"
+    ]
+
+
+@pytest.mark.parametrize("text", ["啊" * 300, "証燛謞希抖肵膺跹" * 37, "abcde " * 50])
+def test_a_question_at_the_length_limit_answers_within_two_seconds(
+    run_cli: RunCli, text: str
+) -> None:
+    """Linking once took cubic time in the length: 300 characters took seconds, 800 a
+    minute. A nonsense question is an error (exit 2); what matters is that it comes fast."""
+    run_cli("ask", "泗溪镇有哪些项目？")  # the dataset and entity index load outside the timing
+    started = time.monotonic()
+    code, _, err = run_cli("ask", text[:300])
+    assert time.monotonic() - started < 2
+    assert code == 2 and err.startswith("ecokg: error: ")
