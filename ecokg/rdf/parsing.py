@@ -147,9 +147,13 @@ def _parse_json_ld(path: Path) -> list[ox.Quad]:
 
     graph = rdflib.Dataset()
     try:
-        # Our own dumps refer to the published @context by URL; use the shipped copy
-        # instead of fetching it (and never reach the network while loading data).
-        graph.parse(data=inline_context(path.read_bytes()), format="json-ld")
+        # Documents that refer to the published @context by URL (the site's) are read with
+        # the shipped copy; no other context is fetched (never the network while loading).
+        document = inline_context(path.read_bytes())
+    except ValueError as error:  # bad JSON, or a context ecokg does not have
+        raise InputError(f"{path}: invalid JSON-LD: {error}") from error
+    try:
+        graph.parse(data=document, format="json-ld")
     except Exception as error:  # rdflib raises many unrelated types for bad JSON-LD
         raise InputError(f"{path}: invalid JSON-LD: {error}") from error
     cache: dict[rdflib.term.Node, OxTerm] = {}
