@@ -121,3 +121,88 @@ def test_a_question_at_the_length_limit_answers_within_two_seconds(
     code, _, err = run_cli("ask", text[:300])
     assert time.monotonic() - started < 2
     assert code == 2 and err.startswith("ecokg: error: ")
+
+
+# --- user data that would silently mean nothing ----------------------------------------
+
+WRONG_NAMESPACE = """@prefix eco: <https://w3id.org/ecokg/def/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://example.org/p1> a eco:Project ; rdfs:label "我的项目"@zh .
+"""
+MISSPELT_TERMS = """@prefix eco: <https://w3id.org/ecokg/def#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://example.org/p1> a eco:Projct ; eco:leadAgncy <https://example.org/a> .
+<https://example.org/p2> a eco:Project ; eco:implementedIn <https://example.org/t> ;
+    eco:investmnt 3 .
+"""
+NAMESPACE_WARNING = (
+    "ecokg: warning: {path}: no node of any eco: class — is the namespace right? "
+    "(https://w3id.org/ecokg/def#)"
+)
+TERMS_WARNING = (
+    "ecokg: warning: {path}: 3 terms not in the ontology: eco:Projct, eco:investmnt, eco:leadAgncy"
+)
+# Every verb that loads data, with arguments that make it run on the embedded graph.
+VERBS = {
+    "info": ("info",),
+    "sparql": ("sparql", "ASK { ?s ?p ?o }"),
+    "query": ("query", "projects-without-agency"),
+    "audit": ("audit",),
+    "export": ("export", "--format", "nt"),
+    "ask": ("ask", "哪些项目没有责任牵头单位？"),
+    "reason": ("reason", "--engine", "owlrl"),
+}
+
+
+def warnings(err: str) -> list[str]:
+    return [line for line in err.splitlines() if line.startswith("ecokg: warning: ")]
+
+
+@pytest.fixture
+def wrong_namespace(tmp_path: Path) -> Path:
+    path = tmp_path / "data.ttl"
+    path.write_text(WRONG_NAMESPACE, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("verb", sorted(VERBS))
+def test_every_verb_warns_once_about_a_wrong_namespace(
+    run_cli: RunCli, wrong_namespace: Path, verb: str
+) -> None:
+    code, _, err = run_cli(*VERBS[verb], "--no-bundled", "--data", wrong_namespace)
+    assert warnings(err) == [NAMESPACE_WARNING.format(path=wrong_namespace)]
+    assert code in (0, 2)  # ask: the data names nothing the question asks about
+
+
+def test_misspelt_eco_terms_are_named(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "mine.ttl"
+    path.write_text(MISSPELT_TERMS, encoding="utf-8")
+    code, _, err = run_cli("info", "--data", path)  # with the bundled plan too
+    assert code == 0
+    assert warnings(err) == [TERMS_WARNING.format(path=path)]
+
+
+def test_audit_of_meaningless_data_warns_and_still_exits_0(
+    run_cli: RunCli, wrong_namespace: Path
+) -> None:
+    """Nothing in the data is in the ecokg vocabulary, so no shape has anything to check:
+    the audit finds nothing, and the warning says why instead of a bare success."""
+    code, out, err = run_cli("audit", "--lang", "en", "--no-bundled", "--data", wrong_namespace)
+    assert code == 0
+    assert "No findings" in out
+    assert warnings(err) == [NAMESPACE_WARNING.format(path=wrong_namespace)]
+
+
+@pytest.mark.parametrize("args", [(), ("--no-bundled", "--data", "MINI"), ("--data", "MINI")])
+def test_data_in_the_vocabulary_gives_no_warning(run_cli: RunCli, args: tuple[str, ...]) -> None:
+    from tests.conftest import MINI
+
+    code, _, err = run_cli("info", *(str(MINI) if arg == "MINI" else arg for arg in args))
+    assert code == 0 and warnings(err) == []
+
+
+def test_our_own_dump_as_data_gives_no_warning(run_cli: RunCli, tmp_path: Path) -> None:
+    dump = tmp_path / "dump.jsonld"
+    assert run_cli("export", "--part", "data", "--output", dump)[0] == 0
+    code, _, err = run_cli("info", "--no-bundled", "--data", dump)
+    assert code == 0 and warnings(err) == []
