@@ -69,6 +69,13 @@ def bundled_plan() -> Path:
     return plan
 
 
+def user_data_files(dataset: Dataset) -> list[Path]:
+    """The user's ``--data`` files in a loaded dataset: the plan graph's files but the
+    bundled plan."""
+    plan = resources.plan_file()
+    return [f.path for f in dataset.files if f.graph == GRAPH_PLAN and f.path != plan]
+
+
 def stated_files(data_files: Sequence[Path | str] = (), *, bundled: bool = True) -> list[Path]:
     """What the plan states: the bundled plan unless left out, then the user's files
     (checked: :func:`check_data`)."""
@@ -88,20 +95,26 @@ _MAX_LISTED = 5
 
 def data_problems(path: Path | str, quads: Iterable[ox.Quad]) -> list[str]:
     """What would make a user's file silently mean nothing: no node typed with any
-    ``eco:`` class, and ``eco:`` terms (properties, classes) the ontology does not define."""
-    typed = False
+    ``eco:`` class and no ``eco:`` property either (a file of links between the plan's
+    nodes has no types of its own), and ``eco:`` terms the ontology does not define."""
+    in_vocabulary = False
     unknown: set[str] = set()
     for quad in quads:
         used = [quad.predicate.value]
         if quad.predicate == _RDF_TYPE and isinstance(quad.object, ox.NamedNode):
             used.append(quad.object.value)
-            typed = typed or quad.object.value in _ECO_CLASSES
+            in_vocabulary = in_vocabulary or quad.object.value in _ECO_CLASSES
+        else:
+            in_vocabulary = in_vocabulary or quad.predicate.value in ECO
         unknown.update(
             term for term in used if term.startswith(ECO_NS) and term != ECO_NS and term not in ECO
         )
     problems = []
-    if not typed:
-        problems.append(f"{path}: no node of any eco: class — is the namespace right? ({ECO_NS})")
+    if not in_vocabulary:
+        problems.append(
+            f"{path}: no node of any eco: class and no eco: property — is the namespace right? "
+            f"({ECO_NS})"
+        )
     if unknown:
         names = [compact(term) for term in sorted(unknown)]
         shown = ", ".join(names[:_MAX_LISTED]) + (", …" if len(names) > _MAX_LISTED else "")

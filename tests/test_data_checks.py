@@ -136,8 +136,8 @@ MISSPELT_TERMS = """@prefix eco: <https://w3id.org/ecokg/def#> .
     eco:investmnt 3 .
 """
 NAMESPACE_WARNING = (
-    "ecokg: warning: {path}: no node of any eco: class — is the namespace right? "
-    "(https://w3id.org/ecokg/def#)"
+    "ecokg: warning: {path}: no node of any eco: class and no eco: property — is the "
+    "namespace right? (https://w3id.org/ecokg/def#)"
 )
 TERMS_WARNING = (
     "ecokg: warning: {path}: 3 terms not in the ontology: eco:Projct, eco:investmnt, eco:leadAgncy"
@@ -206,3 +206,86 @@ def test_our_own_dump_as_data_gives_no_warning(run_cli: RunCli, tmp_path: Path) 
     assert run_cli("export", "--part", "data", "--output", dump)[0] == 0
     code, _, err = run_cli("info", "--no-bundled", "--data", dump)
     assert code == 0 and warnings(err) == []
+
+
+# --- evidence: the user's data is not the plan -----------------------------------------
+
+ADDED_LINK = """@prefix eco: <https://w3id.org/ecokg/def#> .
+@prefix proj: <https://w3id.org/ecokg/id/project/> .
+@prefix agency: <https://w3id.org/ecokg/id/agency/> .
+proj:forest-tending eco:leadAgency agency:water-resources .
+"""
+# A link the plan itself states (appendix table row 8): still the plan's.
+REPEATED_LINK = ADDED_LINK.replace("agency:water-resources", "agency:forestry")
+
+
+def ask_json(run_cli: RunCli, question: str, *args: str | Path) -> dict:
+    import json
+
+    code, out, err = run_cli("ask", question, "--format", "json", *args)
+    assert code == 0, err
+    return json.loads(out)
+
+
+def rows_by_project(answer: dict) -> dict[str, dict[str, dict]]:
+    columns = answer["columns"]
+    return {
+        row[columns.index("project")]["iri"].rsplit("/", 1)[1]: dict(zip(columns, row, strict=True))
+        for row in answer["rows"]
+    }
+
+
+def test_a_row_resting_on_user_data_names_the_file(run_cli: RunCli, tmp_path: Path) -> None:
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(ADDED_LINK, encoding="utf-8")
+    question = "Which projects does the Water Resources Bureau lead?"
+    answer = ask_json(run_cli, question, "--data", mine)
+    rows = rows_by_project(answer)
+    added = rows.pop("forest-tending")
+    assert added["evidence"]["value"] == "stated"  # JSON: the query's value, unchanged
+    assert added["evidence"]["dataFiles"] == ["mine.ttl"]
+    assert added["evidence"]["label"]["en"] == "stated in your data: mine.ttl"
+    assert added["sources"]["label"]["en"] == "your data: mine.ttl"  # not the plan's row 8
+    assert added["sources"]["dataFiles"] == ["mine.ttl"]
+    assert rows  # the plan's own rows for the bureau are the plan's
+    for row in rows.values():
+        assert "dataFiles" not in row["evidence"] and "dataFiles" not in row["sources"]
+        assert row["sources"]["label"]["en"].startswith("Appendix table row")
+    code, out, _ = run_cli("ask", "水利局牵头哪些项目", "--data", mine)
+    assert code == 0
+    assert "您的数据明示：mine.ttl" in out and "您的数据：mine.ttl" in out
+
+
+def test_a_link_the_plan_states_too_stays_the_plans(run_cli: RunCli, tmp_path: Path) -> None:
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(REPEATED_LINK, encoding="utf-8")
+    answer = ask_json(run_cli, "Which projects does the Forestry Bureau lead?", "--data", mine)
+    row = rows_by_project(answer)["forest-tending"]
+    assert "dataFiles" not in row["evidence"]
+    assert row["sources"]["label"]["en"] == "Appendix table row 8"
+
+
+def test_a_whole_plan_of_ones_own_cites_its_file_and_its_sections(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    from ecokg import resources
+
+    own = tmp_path / "my-plan.ttl"
+    own.write_bytes(resources.plan_file().read_bytes())
+    answer = ask_json(
+        run_cli, "Which projects does the Forestry Bureau lead?",
+        "--no-bundled", "--no-inferred", "--data", own,
+    )  # fmt: skip
+    rows = rows_by_project(answer)
+    assert len(rows) == 3
+    for row in rows.values():
+        assert row["evidence"]["label"]["en"] == "stated in your data: my-plan.ttl"
+    assert rows["forest-tending"]["sources"]["label"]["en"] == (
+        "your data: my-plan.ttl; Appendix table row 8"
+    )
+
+
+def test_the_bundled_plan_alone_is_never_marked(run_cli: RunCli) -> None:
+    answer = ask_json(run_cli, "Which projects does the Forestry Bureau lead?")
+    for row in rows_by_project(answer).values():
+        assert "dataFiles" not in row["evidence"] and "dataFiles" not in row["sources"]

@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from ecokg.ask.entities import EntityIndex
 from ecokg.ask.intents import IntentMatch
 from ecokg.ask.linking import Mention
+from ecokg.ask.provenance import mark_user_data
 from ecokg.errors import UsageError
 from ecokg.query import library as querylib
 from ecokg.rdf.namespaces import compact
@@ -39,12 +40,14 @@ class Cell:
     iri: str | None = None
     label_zh: str | None = None
     label_en: str | None = None
+    # The user's --data files the row's facts come from (evidence and sources cells).
+    data_files: tuple[str, ...] = ()
 
     def text(self, lang: str) -> str:
         if self.iri is None:
             if lang == "en":
                 return self.label_en or self.value
-            return EVIDENCE_ZH.get(self.value, self.value)
+            return self.label_zh or EVIDENCE_ZH.get(self.value, self.value)
         label = self.label_en if lang == "en" else self.label_zh
         return label or self.label_zh or self.label_en or compact(self.iri)
 
@@ -54,6 +57,8 @@ class Cell:
             data["iri"] = self.iri
         if self.iri is not None or self.label_en is not None:
             data["label"] = {"zh": self.label_zh, "en": self.label_en}
+        if self.data_files:
+            data["dataFiles"] = list(self.data_files)
         return data
 
 
@@ -128,6 +133,7 @@ def run_match(
     rows = [[_cell(term, labels) for term in row] for row in terms]
     if SOURCES in columns:
         _label_sources(rows, columns.index(SOURCES), dataset)
+    mark_user_data(dataset, columns, terms, rows)
     return Answer(question, lang, match, list(mentions), columns, rows)
 
 
