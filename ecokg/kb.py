@@ -7,10 +7,10 @@ where the inferred graph comes from, and which store a command queries.
 - the inferred graph → ``…/graph/inferred``: the shipped ``data/inferred.ttl`` for the bundled
   plan alone, else one reasoned over once and cached by content hash (:mod:`ecokg.reason`).
 
-The user's files are checked as they are taken in (:func:`check_data`), once per command:
-data with no node of any ``eco:`` class (a mistyped namespace) or with ``eco:`` terms the
-ontology does not define would otherwise give empty answers and a clean audit. Each problem
-is one ``ecokg: warning:`` line on stderr; the exit code does not change.
+The user's files are checked as they are taken in (:func:`data_problems`), once per
+command: a file using no ``eco:`` class or property (a mistyped namespace) or ``eco:`` terms
+the ontology does not define would otherwise give empty answers and a clean audit. Each
+problem is one ``ecokg: warning:`` line on stderr; the exit code does not change.
 """
 
 from __future__ import annotations
