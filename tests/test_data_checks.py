@@ -322,3 +322,29 @@ def test_the_bundled_plan_alone_is_never_marked(run_cli: RunCli) -> None:
     answer = ask_json(run_cli, "Which projects does the Forestry Bureau lead?")
     for row in rows_by_project(answer).values():
         assert "dataFiles" not in row["evidence"] and "dataFiles" not in row["sources"]
+
+
+NEW_PROJECT = """@prefix eco: <https://w3id.org/ecokg/def#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix proj: <https://w3id.org/ecokg/id/project/> .
+@prefix task: <https://w3id.org/ecokg/id/task/> .
+@prefix tw: <https://w3id.org/ecokg/id/township/> .
+proj:my-soil-project a eco:Project ;
+    rdfs:label "我的土壤修复项目"@zh , "My soil project"@en ;
+    eco:implementsTask task:soil-pollution-control ;
+    eco:implementedIn tw:sixi .
+"""
+
+
+def test_an_inference_from_user_data_names_the_file(run_cli: RunCli, tmp_path: Path) -> None:
+    """The project addresses the township's soil pollution by inference (the sub-task it
+    implements addresses it): inferred, from the user's file."""
+    mine = tmp_path / "new-project.ttl"
+    mine.write_text(NEW_PROJECT, encoding="utf-8")
+    question = "Which projects address soil pollution in Sixi?"
+    rows = rows_by_project(ask_json(run_cli, question, "--data", mine))
+    added = rows.pop("my-soil-project")
+    assert added["evidence"]["value"] == "inferred"
+    assert added["evidence"]["label"]["en"] == "inferred from your data: new-project.ttl"
+    assert added["sources"]["label"]["en"] == "your data: new-project.ttl"
+    assert rows["polluted-farmland-safe-use"]["evidence"] == {"value": "inferred"}
