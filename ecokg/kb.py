@@ -6,16 +6,33 @@ where the inferred graph comes from, and which store a command queries.
   ``…/graph/plan``;
 - the inferred graph → ``…/graph/inferred``: the shipped ``data/inferred.ttl`` for the bundled
   plan alone, else one reasoned over once and cached by content hash (:mod:`ecokg.reason`).
+
+The user's files are checked as they are taken in (:func:`data_problems`), once per
+command: a file using no ``eco:`` class or property (a mistyped namespace) or ``eco:`` terms
+the ontology does not define would otherwise give empty answers and a clean audit. Each
+problem is one ``ecokg: warning:`` line on stderr; the exit code does not change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+import pyoxigraph as ox
 
 from ecokg import resources
 from ecokg.errors import InputError, UsageError
-from ecokg.rdf.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PLAN
+from ecokg.rdf.namespaces import (
+    ECO,
+    ECO_NS,
+    GRAPH_INFERRED,
+    GRAPH_ONTOLOGY,
+    GRAPH_PLAN,
+    RDF,
+    compact,
+)
+from ecokg.rdf.parsing import parse_file
 from ecokg.stores.base import DEFAULT_TIMEOUT, Store
 from ecokg.stores.local import Dataset
 from ecokg.stores.remote import Auth, RemoteStore
@@ -37,7 +54,9 @@ def load_dataset(
     if bundled:
         dataset.load_file(bundled_plan(), GRAPH_PLAN)
     for data_file in data_files:
-        dataset.load_file(data_file, GRAPH_PLAN)
+        quads = parse_file(data_file)
+        warn(data_problems(data_file, quads))
+        dataset.load_file(data_file, GRAPH_PLAN, quads)
     if inferred:
         inferred_graph = inferred_file(data_files, bundled, reason_limit=reason_limit)
         if inferred_graph is not None:
@@ -55,9 +74,69 @@ def bundled_plan() -> Path:
     return plan
 
 
+def user_data_files(dataset: Dataset) -> list[Path]:
+    """The user's ``--data`` files in a loaded dataset: the plan graph's files but the
+    bundled plan."""
+    plan = resources.plan_file()
+    return [f.path for f in dataset.files if f.graph == GRAPH_PLAN and f.path != plan]
+
+
 def stated_files(data_files: Sequence[Path | str] = (), *, bundled: bool = True) -> list[Path]:
-    """What the plan states: the bundled plan unless left out, then the user's files."""
+    """What the plan states: the bundled plan unless left out, then the user's files
+    (checked: :func:`check_data`)."""
+    check_data(data_files)
+    return _stated_files(data_files, bundled)
+
+
+def _stated_files(data_files: Sequence[Path | str], bundled: bool) -> list[Path]:
     return ([bundled_plan()] if bundled else []) + [Path(path) for path in data_files]
+
+
+# Classes and properties of the ontology; a class name starts with a capital letter.
+_ECO_CLASSES = frozenset(term for term in ECO.terms() if term[len(ECO_NS) :][:1].isupper())
+_RDF_TYPE = ox.NamedNode(RDF + "type")
+_MAX_LISTED = 5
+
+
+def data_problems(path: Path | str, quads: Iterable[ox.Quad]) -> list[str]:
+    """What would make a user's file silently mean nothing: no node typed with any
+    ``eco:`` class and no ``eco:`` property either (a file of links between the plan's
+    nodes has no types of its own), and ``eco:`` terms the ontology does not define."""
+    in_vocabulary = False
+    unknown: set[str] = set()
+    for quad in quads:
+        used = [quad.predicate.value]
+        if quad.predicate == _RDF_TYPE and isinstance(quad.object, ox.NamedNode):
+            used.append(quad.object.value)
+            in_vocabulary = in_vocabulary or quad.object.value in _ECO_CLASSES
+        else:
+            in_vocabulary = in_vocabulary or quad.predicate.value in ECO
+        unknown.update(
+            term for term in used if term.startswith(ECO_NS) and term != ECO_NS and term not in ECO
+        )
+    problems = []
+    if not in_vocabulary:
+        problems.append(
+            f"{path}: no node of any eco: class and no eco: property — is the namespace right? "
+            f"({ECO_NS})"
+        )
+    if unknown:
+        names = [compact(term) for term in sorted(unknown)]
+        shown = ", ".join(names[:_MAX_LISTED]) + (", …" if len(names) > _MAX_LISTED else "")
+        count = f"{len(names)} term{'s' if len(names) != 1 else ''}"
+        problems.append(f"{path}: {count} not in the ontology: {shown}")
+    return problems
+
+
+def check_data(data_files: Sequence[Path | str]) -> None:
+    """Warn (stderr) about each problem of the user's files (:func:`data_problems`)."""
+    for data_file in data_files:
+        warn(data_problems(data_file, parse_file(data_file)))
+
+
+def warn(problems: Iterable[str]) -> None:
+    for problem in problems:
+        print(f"ecokg: warning: {problem}", file=sys.stderr)
 
 
 def asserted_files(data_files: Sequence[Path | str] = (), *, bundled: bool = True) -> list[Path]:
@@ -74,7 +153,7 @@ def inferred_file(
         return shipped if shipped.is_file() else None
     from ecokg.reason import cached_inferred_file
 
-    return cached_inferred_file(stated_files(data_files, bundled=bundled), limit=reason_limit)
+    return cached_inferred_file(_stated_files(data_files, bundled), limit=reason_limit)
 
 
 def open_store(

@@ -15,13 +15,14 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ecokg.ask.answer import Answer, Cell
+    from ecokg.ask.answer import Answer
+    from ecokg.ask.cell import Cell
     from ecokg.ask.engine import Asker, NoIntentError, UnknownNameError, ask
 
 __all__ = ["Answer", "Asker", "Cell", "NoIntentError", "UnknownNameError", "ask"]
 _HOMES = {
     "Answer": "ecokg.ask.answer",
-    "Cell": "ecokg.ask.answer",
+    "Cell": "ecokg.ask.cell",
     "Asker": "ecokg.ask.engine",
     "NoIntentError": "ecokg.ask.engine",
     "UnknownNameError": "ecokg.ask.engine",

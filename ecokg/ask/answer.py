@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from ecokg.ask.cell import Cell
 from ecokg.ask.entities import EntityIndex
 from ecokg.ask.intents import IntentMatch
 from ecokg.ask.linking import Mention
+from ecokg.ask.provenance import mark_user_data
 from ecokg.errors import UsageError
 from ecokg.query import columns as column_titles
 from ecokg.query import library as querylib
@@ -28,34 +30,7 @@ if TYPE_CHECKING:
     from ecokg.stores.base import Store
 
 LANG_SUFFIXES = {"zh": "Zh", "en": "En"}
-EVIDENCE_ZH = {"stated": "规划明示", "inferred": "推理得出"}
 NO_RESULTS = {"zh": "没有找到结果", "en": "No results"}
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One value of a result row; an IRI has its labels in zh and en."""
-
-    value: str
-    iri: str | None = None
-    label_zh: str | None = None
-    label_en: str | None = None
-
-    def text(self, lang: str) -> str:
-        if self.iri is None:
-            if lang == "en":
-                return self.label_en or self.value
-            return EVIDENCE_ZH.get(self.value, self.value)
-        label = self.label_en if lang == "en" else self.label_zh
-        return label or self.label_zh or self.label_en or compact(self.iri)
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"value": self.value}
-        if self.iri is not None:
-            data["iri"] = self.iri
-        if self.iri is not None or self.label_en is not None:
-            data["label"] = {"zh": self.label_zh, "en": self.label_en}
-        return data
 
 
 @dataclass
@@ -159,6 +134,7 @@ def run_match(
     rows = [[_cell(term, labels) for term in row] for row in terms]
     if SOURCES in columns:
         _label_sources(rows, columns.index(SOURCES), dataset)
+    mark_user_data(dataset, columns, terms, rows)
     return Answer(question, lang, match, list(mentions), columns, rows)
 
 

@@ -24,6 +24,9 @@ from ecokg.stores.base import Store
 
 # Below this similarity (0–100) a question does not read like any query's wordings.
 MIN_SCORE = 60.0
+# Longer questions are refused: no wording of a query comes near this, and linking and
+# matching grow with the length (10,000 characters would take seconds).
+MAX_QUESTION_CHARS = 300
 
 
 class UnknownNameError(UsageError):
@@ -87,6 +90,10 @@ class Asker:
         """Language, entity mentions and the best intent (raising when there is none)."""
         if not question.strip():
             raise UsageError('give a question, e.g. ecokg ask "泗溪镇有哪些项目？"')
+        if len(question) > MAX_QUESTION_CHARS:
+            raise UsageError(
+                f"the question has {len(question)} characters; ask in at most {MAX_QUESTION_CHARS}"
+            )
         lang = question_language(question)
         mentions = link(self.index, question, self.words)
         unknown = find_unknown(self.index, question, mentions, self.words)

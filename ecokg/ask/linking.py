@@ -152,12 +152,17 @@ def _fuzzy_spans(
 
     spans: dict[tuple[int, int], list[Form]] = {}
     by_key = index.by_key
+    # No name is longer than this: longer spans cannot match, and stopping there keeps the
+    # work linear in the question's length (a long question took minutes).
+    longest = max(index.zh_keys_by_length, default=0)
     for start in range(len(question_units)):
         for end in range(start + 1, len(question_units) + 1):
             if end - 1 in covered:
                 break
             piece = question_units[start:end]
             joined = "".join(unit.text for unit in piece)
+            if len(joined) > longest and all(not unit.is_latin for unit in piece):
+                break
             if all(not unit.is_latin for unit in piece):
                 if len(joined) < 3 or len(joined) not in index.zh_keys_by_length:
                     continue

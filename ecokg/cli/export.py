@@ -39,6 +39,15 @@ def export(
     context: Annotated[
         bool, typer.Option("--context", help="Print the published JSON-LD @context.")
     ] = False,
+    context_url: Annotated[
+        str | None,
+        typer.Option(
+            "--context-url",
+            help="JSON-LD: refer to the @context hosted at this URL (see --context) instead of "
+            "writing it inline.",
+            metavar="URL",
+        ),
+    ] = None,
     catalog: Annotated[
         bool, typer.Option("--catalog", help="Export the DCAT-AP 3 catalogue and VoID.")
     ] = False,
@@ -76,6 +85,10 @@ def export(
     exporting.check_choice("--part", part, exporting.PARTS)
     base_iri = exporting.check_base(base)
     target = to_file(output)
+    if context_url is not None and (context or catalog or site is not None):
+        raise UsageError(
+            "--context-url applies to graph exports (the site refers to its own context.jsonld)"
+        )
     if context:
         from ecokg.rdf.jsonld_context import context_bytes
 
@@ -98,12 +111,19 @@ def export(
         build_site(shared.load(), site, settings)
         return 0
     chosen = EXPORT_FORMATS.choose(shared.output_format, target, formats.TURTLE)
+    if context_url is not None and chosen is not formats.JSON_LD:
+        raise UsageError("--context-url applies to JSON-LD exports (--format jsonld)")
+    hosted = exporting.check_context_url(context_url)
     dataset = shared.load()
     if target is not None:
-        exporting.export_to_file(dataset, chosen, target, part=part, base=base_iri)
+        exporting.export_to_file(
+            dataset, chosen, target, part=part, base=base_iri, context_url=hosted
+        )
     else:
         sys.stdout.flush()
-        exporting.export(dataset, chosen, sys.stdout.buffer, part=part, base=base_iri)
+        exporting.export(
+            dataset, chosen, sys.stdout.buffer, part=part, base=base_iri, context_url=hosted
+        )
         sys.stdout.buffer.flush()
     return 0
 

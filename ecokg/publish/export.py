@@ -33,6 +33,7 @@ from ecokg.rdf.namespaces import (
     ID,
     PREFIXES,
 )
+from ecokg.rdf.parsing import parse_files
 
 if TYPE_CHECKING:
     from ecokg.stores.local import Dataset
@@ -86,6 +87,22 @@ def check_base(base: str | None) -> str:
     return base
 
 
+def check_context_url(url: str | None) -> str | None:
+    """Where the publisher hosts the JSON-LD context: an absolute http(s) IRI, or None."""
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    valid = parts.scheme in ("http", "https") and bool(parts.netloc)
+    if valid:
+        try:
+            ox.NamedNode(url)
+        except ValueError:
+            valid = False
+    if not valid or any(char in url for char in ' <>"{}|\\^`'):
+        raise UsageError(f"--context-url {url!r}: it must be an absolute http(s) IRI")
+    return url
+
+
 def rebase_iri(iri: str, base: str) -> str:
     """An instance IRI moved under ``base``; any other IRI unchanged."""
     if base != ID and iri.startswith(ID):
@@ -99,11 +116,23 @@ def prefixes_for(base: str = ID) -> dict[str, str]:
 
 
 def select_quads(dataset: Dataset, part: str = "all") -> list[ox.Quad]:
-    """The quads of the named graphs making up ``part`` (ontology, data, inferred, all)."""
+    """The quads of the named graphs making up ``part`` (ontology, data, inferred, all),
+    literals written as their files write them.
+
+    The store canonicalises literals (``"21.80"^^xsd:decimal`` becomes ``"21.8"``), so a
+    graph loaded from files is read again from those files, which keep the lexical forms;
+    only a graph filled otherwise is read from the store.
+    """
     check_choice("--part", part, PARTS)
     quads: list[ox.Quad] = []
     for graph in GRAPHS_OF_PART[part]:
-        quads.extend(dataset.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        node = ox.NamedNode(graph)
+        files = [loaded.path for loaded in dataset.files if loaded.graph == graph]
+        if not files:
+            quads.extend(dataset.store.quads_for_pattern(None, None, None, node))
+            continue
+        for quad in parse_files(files):
+            quads.append(ox.Quad(quad.subject, quad.predicate, quad.object, node))
     return quads
 
 
@@ -222,15 +251,25 @@ def used_prefixes(
 
 
 def serialize(
-    quads: Sequence[ox.Quad], output_format: Format | str, output: BinaryIO, base: str = ID
+    quads: Sequence[ox.Quad],
+    output_format: Format | str,
+    output: BinaryIO,
+    base: str = ID,
+    *,
+    context_url: str | None = None,
+    named_graphs: bool = False,
 ) -> None:
-    """Write prepared quads in ``output_format`` (named graphs kept by nq and trig only)."""
+    """Write prepared quads in ``output_format``: nq and trig keep the named graphs, and
+    so does JSON-LD with ``named_graphs``; the others write their union. JSON-LD carries
+    its context inline unless ``context_url`` says where the publisher hosts it."""
     output_format = export_format(output_format)
     data: Sequence[ox.Quad] | Sequence[ox.Triple]
     if output_format is formats.JSON_LD:
         from ecokg.publish import jsonld
 
-        jsonld.write_document(as_triples(quads), output, base)
+        jsonld.write_document(
+            quads, output, base, context_url=context_url, named_graphs=named_graphs
+        )
         return
     data = quads if output_format.supports_datasets else as_triples(quads)
     rdf_format = output_format.rdf
@@ -249,15 +288,28 @@ def export(
     *,
     part: str = "all",
     base: str = ID,
+    context_url: str | None = None,
 ) -> None:
-    """Export ``part`` of the dataset in ``output_format`` to a binary stream."""
-    serialize(prepare(dataset, part, base), output_format, output, base)
+    """Export ``part`` of the dataset in ``output_format`` to a binary stream (JSON-LD of
+    ``part="all"`` keeps the named graphs, as nq and trig do)."""
+    quads = prepare(dataset, part, base)
+    serialize(
+        quads, output_format, output, base, context_url=context_url, named_graphs=part == "all"
+    )
 
 
 def export_to_file(
-    dataset: Dataset, output_format: Format | str, path: Path, *, part: str = "all", base: str = ID
+    dataset: Dataset,
+    output_format: Format | str,
+    path: Path,
+    *,
+    part: str = "all",
+    base: str = ID,
+    context_url: str | None = None,
 ) -> None:
     """Export to ``path`` atomically (the file is replaced only once fully written)."""
     quads = prepare(dataset, part, base)
     with atomic_output(path) as stream:
-        serialize(quads, output_format, stream, base)
+        serialize(
+            quads, output_format, stream, base, context_url=context_url, named_graphs=part == "all"
+        )

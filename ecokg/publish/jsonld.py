@@ -1,8 +1,11 @@
-"""JSON-LD with the published context (``ecokg/publish/context.jsonld``).
+"""JSON-LD with the published context (``ecokg/rdf/context.jsonld``).
 
-Documents reference the context by its IRI (:data:`CONTEXT_URL`; the static site publishes
-the file there). With ``--base`` the instance prefixes are overridden by a small inline
-context after the reference, so the shipped file never changes.
+By default a document carries the context inline, so it reads offline with any JSON-LD
+processor. A publisher who hosts the context (``ecokg export --context-url URL``, or the
+static site, which hosts ``context.jsonld`` at its root) gets documents that reference it by
+URL instead. With ``--base`` the instance prefixes are overridden (inline: in the context
+itself; by reference: in a small inline context after the URL), so the shipped file never
+changes.
 
 Compaction is done here rather than by a general JSON-LD processor so that the output is
 deterministic (nodes sorted by subject, values by their N-Triples form) and fast enough for
@@ -10,23 +13,20 @@ one document per resource of the static site. It only uses the context's simple 
 prefixes (compact IRIs), ``"@type": "@id"`` terms for object properties, ``"@container":
 "@language"`` terms for labels, and plain terms; any value a term cannot carry exactly is
 written under the property's compact IRI in expanded form, so every document expands to
-exactly the triples it was made from.
+exactly the triples it was made from. Named graphs are kept when asked for: the top-level
+``@graph`` then holds one ``{"@id": graph, "@graph": [...]}`` object per named graph.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
-from ecokg.rdf.jsonld_context import (
-    CONTEXT_URL,
-    effective_context,
-    published_context,
-)
+from ecokg.rdf.jsonld_context import published_context
 from ecokg.rdf.namespaces import ID, RDF, XSD
 
 _RDF_TYPE = RDF + "type"
@@ -35,17 +35,25 @@ _XSD_STRING = XSD + "string"
 JsonObject = dict[str, Any]
 
 
-def context_reference(base: str = ID) -> str | list[Any]:
-    """The ``@context`` value of exported documents: the published IRI, plus an inline
-    override of the instance prefixes when they moved under ``base``."""
+def base_overrides(base: str = ID) -> dict[str, str]:
+    """The instance prefixes of the published context, moved under ``base``."""
     if base == ID:
-        return CONTEXT_URL
-    overrides = {
+        return {}
+    return {
         key: base + value[len(ID) :]
         for key, value in published_context().items()
         if isinstance(value, str) and value.startswith(ID)
     }
-    return [CONTEXT_URL, overrides]
+
+
+def context_reference(base: str = ID, context_url: str | None = None) -> Any:
+    """The ``@context`` value of exported documents: the context itself (instance prefixes
+    moved under ``base``), or, given where it is hosted, ``context_url`` plus an inline
+    override of the instance prefixes when they moved."""
+    overrides = base_overrides(base)
+    if context_url is None:
+        return {**published_context(), **overrides}
+    return [context_url, overrides] if overrides else context_url
 
 
 class Compactor:
@@ -162,10 +170,39 @@ def compactor_for(base: str = ID) -> Compactor:
 
 @cache
 def _compactor(base: str) -> Compactor:
-    return Compactor(effective_context(context_reference(base)))
+    return Compactor({**published_context(), **base_overrides(base)})
 
 
-def write_document(triples: Iterable[ox.Triple], output: BinaryIO, base: str = ID) -> None:
-    """Write sorted triples as a JSON-LD document referencing the published context."""
-    document = compactor_for(base).document(triples, context_reference(base))
+def write_document(
+    quads: Sequence[ox.Quad],
+    output: BinaryIO,
+    base: str = ID,
+    *,
+    context_url: str | None = None,
+    named_graphs: bool = False,
+) -> None:
+    """Write sorted quads as one JSON-LD document: their union as the default graph, or
+    with ``named_graphs`` one ``@graph`` per named graph (``@id`` = the graph's IRI)."""
+    compactor = compactor_for(base)
+    reference = context_reference(base, context_url)
+    if not named_graphs:
+        document = compactor.document(_union(quads), reference)
+    else:
+        default: list[ox.Triple] = []
+        by_graph: dict[str, list[ox.Triple]] = {}
+        for quad in quads:
+            triple = ox.Triple(quad.subject, quad.predicate, quad.object)
+            if isinstance(quad.graph_name, ox.NamedNode):
+                by_graph.setdefault(quad.graph_name.value, []).append(triple)
+            else:
+                default.append(triple)
+        nodes = compactor.document(default, None)["@graph"]
+        for graph, triples in sorted(by_graph.items()):
+            nodes.append({"@id": graph, "@graph": compactor.document(triples, None)["@graph"]})
+        document = {"@context": reference, "@graph": nodes}
     output.write(dumps(document))
+
+
+def _union(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
+    triples = {ox.Triple(quad.subject, quad.predicate, quad.object) for quad in quads}
+    return sorted(triples, key=str)

@@ -14,7 +14,7 @@ so that it never clashes with a document such as ``def/category``. The ontology 
 an anchor per term: ``…/def#Project`` resolves there too.
 
 Besides the pages: ``index.html`` (resources by class), ``style.css``, ``context.jsonld``
-(the published JSON-LD context), ``catalog.ttl``/``catalog.jsonld`` (DCAT-AP + VoID),
+(the JSON-LD context its documents use), ``catalog.ttl``/``catalog.jsonld`` (DCAT-AP + VoID),
 ``dumps/ecokg.{ttl,nt,nq,trig,jsonld,rdf}`` and ``README.md`` (how to configure content
 negotiation). The site needs a case-sensitive file system (``eco:FundingChannel`` and
 ``eco:fundingChannel`` are two pages). The Turtle and JSON-LD of a document also describe
@@ -40,7 +40,7 @@ from ecokg.errors import InputError
 from ecokg.publish import export as exporting
 from ecokg.publish import jsonld
 from ecokg.publish.catalog import serialize_catalog
-from ecokg.publish.settings import CatalogSettings, dump_path
+from ecokg.publish.settings import CatalogSettings, dump_path, site_root
 from ecokg.publish.sitemodel import CLASS_TYPES, PROPERTY_TYPES, SiteGraph, relative_href
 from ecokg.rdf import jsonld_context
 from ecokg.rdf.namespaces import ECO_NS
@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 ECOKG_ROOT = "https://w3id.org/ecokg/"
 ONTOLOGY_ROOT = ECOKG_ROOT + "def"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+CONTEXT_FILE_NAME = "context.jsonld"
 
 
 def page_path(iri: str, root: str, base: str) -> str | None:
@@ -108,12 +109,14 @@ def build_site(dataset: Dataset, directory: Path | str, settings: CatalogSetting
             advance()
     site.index(pages, base)
     site.write("style.css", (TEMPLATES / "style.css").read_bytes())
-    site.write("context.jsonld", jsonld_context.context_bytes())
+    site.write(CONTEXT_FILE_NAME, jsonld_context.context_bytes())
     for name, payload in serialize_catalog(dataset, settings).items():
         site.write(f"catalog.{name}", payload)
     for output_format in exporting.FORMATS:
         with atomic_output(site.target(dump_path(output_format))) as stream:
-            exporting.serialize(quads, output_format, stream, base)
+            exporting.serialize(
+                quads, output_format, stream, base, context_url=site.context_url, named_graphs=True
+            )
     names = [output_format.key for output_format in exporting.FORMATS]
     site.render("README.md", "README.md.j2", root=root, base=base, formats=names)
     return len(pages)
@@ -130,6 +133,8 @@ class _Writer:
         self.environment = environment
         self.graph = graph
         self.made: set[Path] = set()
+        # The site hosts the JSON-LD context at its root: its documents refer to that copy.
+        self.context_url = site_root(graph.base) + CONTEXT_FILE_NAME
 
     def target(self, name: str) -> Path:
         path = self.directory / name
@@ -164,7 +169,9 @@ class _Writer:
         assert turtle is not None
         self.write(f"{path}.ttl", turtle)
         compactor = jsonld.compactor_for(graph.base)
-        document = compactor.document(triples, jsonld.context_reference(graph.base))
+        document = compactor.document(
+            triples, jsonld.context_reference(graph.base, self.context_url)
+        )
         self.write(f"{path}.jsonld", jsonld.dumps(document))
 
     def terms(self, page: str) -> dict[str, list[dict[str, object]]]:

@@ -31,7 +31,10 @@ def effective_context(reference: str | list[Any] | Mapping[str, Any]) -> dict[st
     for item in items:
         if isinstance(item, str):
             if item != CONTEXT_URL:
-                raise ValueError(f"unknown JSON-LD context {item!r}")
+                raise ValueError(
+                    f"remote JSON-LD context {item!r} is not fetched: give the "
+                    "document its context inline (ecokg export writes it inline)"
+                )
             merged.update(published_context())
         else:
             merged.update(item)

@@ -25,11 +25,14 @@ if TYPE_CHECKING:
 
 # A DTD's entity declarations expand to at most this many characters in all.
 MAX_ENTITY_EXPANSION = 1_000_000
-_DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.DOTALL)
+# XML is case-sensitive, but a lenient parser might not be: look for any spelling.
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _ENTITY = re.compile(
-    r"<!ENTITY\s+(%\s+)?([^\s\"']+)\s+(?:\"([^\"]*)\"|'([^']*)'|(SYSTEM|PUBLIC)\b)", re.DOTALL
+    r"<!ENTITY\s+(%\s+)?([^\s\"'%]+)\s+(?:\"([^\"]*)\"|'([^']*)'|(SYSTEM|PUBLIC)\b)",
+    re.DOTALL | re.IGNORECASE,
 )
-_REFERENCE = re.compile(r"[&%]([A-Za-z_][\w.-]*);")
+# Any XML name may follow & (``&:a;``, ``&é;``), not only ASCII ones.
+_REFERENCE = re.compile(r"[&%]([^\s&%;<>\"']+);")
 
 
 def parse_file(path: Path | str) -> list[ox.Quad]:
@@ -81,16 +84,19 @@ def add_to_rdflib(graph: rdflib.Graph, quads: Iterable[ox.Quad]) -> None:
 
 
 def check_xml_entities(path: Path, content: bytes) -> None:
-    """Refuse external entities and internal ones that expand beyond a bound."""
-    doctype = _DOCTYPE.search(content[:1_000_000])
-    if doctype is None:
+    """Refuse external entities, parameter entities and internal ones that expand beyond a
+    bound. Declarations are looked for in the whole file, not only in what looks like the
+    DTD (a comment holding ``]>`` must not hide the declarations after it)."""
+    if _DOCTYPE.search(content) is None:
         return
-    subset = doctype.group(1).decode("utf-8", errors="replace")
+    text = content.decode("utf-8", errors="replace")
     values: dict[str, str] = {}
-    for match in _ENTITY.finditer(subset):
+    for match in _ENTITY.finditer(text):
         name = match.group(2)
         if match.group(5):
             raise InputError(f"{path}: external XML entity {name!r} refused (it would read a file)")
+        if match.group(1):
+            raise InputError(f"{path}: XML parameter entity {name!r} refused")
         values[name] = match.group(3) if match.group(3) is not None else match.group(4)
     sizes: dict[str, int] = {}
 
@@ -99,9 +105,9 @@ def check_xml_entities(path: Path, content: bytes) -> None:
             return sizes[name]
         if depth > 16:
             raise InputError(f"{path}: XML entity {name!r} nests too deeply; refused")
-        text = values.get(name, "")
-        size = len(_REFERENCE.sub("", text))
-        for reference in _REFERENCE.findall(text):
+        entity_text = values.get(name, "")
+        size = len(_REFERENCE.sub("", entity_text))
+        for reference in _REFERENCE.findall(entity_text):
             size += expanded(reference, depth + 1)
             if size > MAX_ENTITY_EXPANSION:
                 raise InputError(
@@ -113,7 +119,7 @@ def check_xml_entities(path: Path, content: bytes) -> None:
 
     for name in values:
         expanded(name, 0)
-    used = _REFERENCE.findall(content.decode("utf-8", errors="replace"))
+    used = _REFERENCE.findall(text)
     if sum(sizes.get(name, 0) for name in used) > MAX_ENTITY_EXPANSION * 10:
         raise InputError(f"{path}: XML entities expand beyond the allowed size; refused")
 
@@ -141,9 +147,13 @@ def _parse_json_ld(path: Path) -> list[ox.Quad]:
 
     graph = rdflib.Dataset()
     try:
-        # Our own dumps refer to the published @context by URL; use the shipped copy
-        # instead of fetching it (and never reach the network while loading data).
-        graph.parse(data=inline_context(path.read_bytes()), format="json-ld")
+        # Documents that refer to the published @context by URL (the site's) are read with
+        # the shipped copy; no other context is fetched (never the network while loading).
+        document = inline_context(path.read_bytes())
+    except ValueError as error:  # bad JSON, or a context ecokg does not have
+        raise InputError(f"{path}: invalid JSON-LD: {error}") from error
+    try:
+        graph.parse(data=document, format="json-ld")
     except Exception as error:  # rdflib raises many unrelated types for bad JSON-LD
         raise InputError(f"{path}: invalid JSON-LD: {error}") from error
     cache: dict[rdflib.term.Node, OxTerm] = {}

@@ -8,7 +8,7 @@ statements from stated ones.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -46,8 +46,11 @@ class Dataset:
     def __len__(self) -> int:
         return len(self.store)
 
-    def load_file(self, path: Path | str, graph: str) -> LoadedFile:
-        """Parse an RDF file (format from its suffix) and add its triples to ``graph``.
+    def load_file(
+        self, path: Path | str, graph: str, parsed: Sequence[ox.Quad] | None = None
+    ) -> LoadedFile:
+        """Parse an RDF file (format from its suffix) and add its triples to ``graph``
+        (``parsed``: its quads, when the caller has already parsed it).
 
         Quads of TriG/N-Quads files are moved into ``graph`` too: the three named graphs
         are the public contract of the dataset.
@@ -55,7 +58,8 @@ class Dataset:
         path = Path(path)
         target = ox.NamedNode(graph)
         quads = [
-            ox.Quad(quad.subject, quad.predicate, quad.object, target) for quad in parse_file(path)
+            ox.Quad(quad.subject, quad.predicate, quad.object, target)
+            for quad in (parse_file(path) if parsed is None else parsed)
         ]
         self.store.extend(quads)
         loaded = LoadedFile(path, graph, len(quads))
