@@ -84,10 +84,13 @@ def open_store(
     With ``endpoint``, ``data`` and ``bundled=False`` make no sense (the server holds what
     was pushed) and are a UsageError; ``inferred=False`` leaves the inferred graph out of
     the default graph, as it does locally. ``timeout`` (seconds, default 30) bounds every
-    request to the endpoint; ``auth`` gives credentials.
+    query, on the endpoint or locally (each local query then runs in a child process that
+    can be stopped); ``auth`` gives credentials.
     """
     if endpoint is None:
-        return load_dataset(data, bundled=bundled, inferred=inferred)
+        dataset = load_dataset(data, bundled=bundled, inferred=inferred)
+        dataset.timeout = DEFAULT_TIMEOUT if timeout is None else timeout
+        return dataset
     if data or not bundled:
         raise UsageError(
             "--data and --no-bundled apply to the embedded graph, not to --endpoint "
