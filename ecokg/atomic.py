@@ -111,25 +111,24 @@ def remove_stale_temp_files(directory: Path) -> list[Path]:
     removed = []
     with contextlib.suppress(OSError):
         for entry in os.scandir(directory):
-            match = _STALE_TEMP.match(entry.name)
-            if match and not _alive(int(match.group(1))) and entry.is_file(follow_symlinks=False):
+            if is_stale_temp(entry.name) and entry.is_file(follow_symlinks=False):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
                     removed.append(Path(entry.path))
     return removed
 
 
-def temp_sibling(path: Path, suffix: str = "") -> str:
-    """A name for a temp entry next to ``path`` that :func:`remove_stale_temp_files` knows."""
+def temp_sibling(path: Path) -> Path:
+    """A path for a temp entry next to ``path``, named as :func:`is_stale_temp` knows."""
     import secrets
 
-    return f".{path.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}{suffix}"
+    return path.parent / f".{path.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
 
 
-def stale_temp_pid(name: str) -> int | None:
-    """The PID in a temp name made by this module, or None."""
+def is_stale_temp(name: str) -> bool:
+    """Whether ``name`` is a temp name made here by a process no longer alive."""
     match = _STALE_TEMP.match(name)
-    return int(match.group(1)) if match else None
+    return match is not None and not _alive(int(match.group(1)))
 
 
 def _alive(pid: int) -> bool:

@@ -35,15 +35,15 @@ GRACE_SECONDS = 0.5
 _PR_SET_PDEATHSIG = 1
 
 
-class Terminated(BaseException):  # noqa: N818 - named like KeyboardInterrupt, its sibling
+class Terminated(BaseException):
     """SIGTERM was received (a BaseException, so ``except Exception`` does not catch it)."""
 
 
-class TimeLimitExceeded(Exception):  # noqa: N818
+class TimeLimitExceeded(Exception):
     """:func:`run_in_child` ran out of time."""
 
 
-class ChildFailed(Exception):  # noqa: N818
+class ChildFailed(Exception):
     """The child of :func:`run_in_child` died without answering."""
 
 

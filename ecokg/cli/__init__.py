@@ -2,7 +2,8 @@
 
 ``main(argv)`` runs in-process and never raises: errors become one line on stderr and an
 exit code (0 success, 1 a result to act on, 2 usage or input error, 130 interrupted
-(SIGINT), 143 terminated (SIGTERM), 70 internal error). The options the verbs share are declared once in :mod:`ecokg.cli.options`.
+(SIGINT), 143 terminated (SIGTERM), 70 internal error). The options the verbs share are
+declared once in :mod:`ecokg.cli.options`.
 """
 
 from __future__ import annotations

@@ -19,12 +19,15 @@ Besides the pages: ``index.html`` (resources by class), ``style.css``, ``context
 negotiation). The site needs a case-sensitive file system (``eco:FundingChannel`` and
 ``eco:fundingChannel`` are two pages). The Turtle and JSON-LD of a document also describe
 its hash IRIs: ``def.ttl`` is the whole ``eco:`` vocabulary, ``def/unit.ttl`` every unit.
-Every file is written atomically; files from an earlier build that no longer correspond to
-a resource are left in place.
+The site is built in a temp directory next to ``DIR`` and swapped in once complete: a
+failed or interrupted build leaves the old site untouched, and a new build replaces the
+whole directory (files that no longer correspond to a resource go with the old site).
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 from collections import defaultdict
 from collections.abc import Iterator
@@ -35,7 +38,8 @@ from urllib.parse import unquote
 
 import pyoxigraph as ox
 
-from ecokg.atomic import atomic_output
+from ecokg import interrupts
+from ecokg.atomic import TEMP_MARK, is_stale_temp, temp_sibling
 from ecokg.errors import InputError
 from ecokg.publish import export as exporting
 from ecokg.publish import jsonld
@@ -77,14 +81,63 @@ def page_path(iri: str, root: str, base: str) -> str | None:
 
 
 def build_site(dataset: Dataset, directory: Path | str, settings: CatalogSettings) -> int:
-    """Write the site into ``directory``; returns the number of resource pages."""
-    directory = Path(directory)
+    """Build the site into ``directory``; returns the number of resource pages.
+
+    The site is written into a temp directory next to ``directory`` and swapped in only
+    once complete, so a failure or an interruption leaves the old site as it was.
+    """
+    target = _site_target(Path(directory))
+    for entry in target.parent.iterdir():  # what killed builds left behind
+        if entry.name.startswith(f".{target.name}{TEMP_MARK}") and is_stale_temp(entry.name):
+            shutil.rmtree(entry, ignore_errors=True)
+    staging = temp_sibling(target)
+    try:
+        staging.mkdir()  # not mkdtemp: its mode 0700 would hide the site from a web server
+    except OSError as error:
+        raise InputError(f"{target}: cannot create: {error.strerror or error}") from error
+    try:
+        count = _write_site(dataset, staging, settings)
+        interrupts.raise_if_interrupted()
+        _swap_in(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return count
+
+
+def _site_target(directory: Path) -> Path:
+    """The directory to replace (symlinks followed), its parent created."""
+    if directory.is_symlink():
+        directory = Path(os.path.realpath(directory))
     if directory.exists() and not directory.is_dir():
         raise InputError(f"{directory}: not a directory")
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise InputError(f"{directory}: cannot create: {error.strerror or error}") from error
+    return directory.parent.resolve() / directory.name
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """Old site renamed aside, new one renamed in, old one removed (two renames: a reader
+    may briefly find no site, never a mixed one)."""
+    aside = temp_sibling(target) if target.exists() else None
+    try:
+        if aside is not None:
+            os.rename(target, aside)
+        try:
+            os.rename(staging, target)
+        except BaseException:
+            if aside is not None:
+                os.rename(aside, target)
+            raise
+    except OSError as error:
+        raise InputError(f"{target}: cannot replace: {error.strerror or error}") from error
+    if aside is not None:
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+def _write_site(dataset: Dataset, directory: Path, settings: CatalogSettings) -> int:
     base, root = settings.base, settings.root
     quads = exporting.prepare(dataset, "all", base)
     subjects = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
@@ -112,7 +165,7 @@ def build_site(dataset: Dataset, directory: Path | str, settings: CatalogSetting
     for name, payload in serialize_catalog(dataset, settings).items():
         site.write(f"catalog.{name}", payload)
     for output_format in exporting.FORMATS:
-        with atomic_output(site.target(dump_path(output_format))) as stream:
+        with open(site.target(dump_path(output_format)), "wb") as stream:
             exporting.serialize(quads, output_format, stream, base)
     names = [output_format.key for output_format in exporting.FORMATS]
     site.render("README.md", "README.md.j2", root=root, base=base, formats=names)
@@ -139,8 +192,8 @@ class _Writer:
         return path
 
     def write(self, name: str, payload: bytes) -> None:
-        with atomic_output(self.target(name)) as stream:
-            stream.write(payload)
+        # A plain write: the whole directory is swapped in once complete.
+        self.target(name).write_bytes(payload)
 
     def render(self, target: str, template: str, **values: Any) -> None:
         page = target.rsplit(".", 1)[0]

@@ -123,10 +123,12 @@ class Dataset:
             try:
                 result = self._evaluate(sparql, substitutions)
                 if isinstance(result, ox.QuerySolutions):
-                    return _SOLUTIONS + result.serialize(format=_RESULTS_JSON)
-                if isinstance(result, ox.QueryBoolean):
-                    return _BOOLEAN + result.serialize(format=_RESULTS_JSON)
-                return _GRAPH + result.serialize(format=ox.RdfFormat.N_TRIPLES)
+                    tag, body = _SOLUTIONS, result.serialize(format=_RESULTS_JSON)
+                elif isinstance(result, ox.QueryBoolean):
+                    tag, body = _BOOLEAN, result.serialize(format=_RESULTS_JSON)
+                else:
+                    tag, body = _GRAPH, result.serialize(format=ox.RdfFormat.N_TRIPLES)
+                return tag + (body or b"")  # serialize() without output returns the bytes
             except Exception as error:
                 return _ERROR + json.dumps([type(error).__name__, str(error)]).encode()
 
