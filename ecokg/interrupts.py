@@ -92,8 +92,12 @@ def _record(signum: int) -> None:
 
 
 def _on_signal(signum: int, _frame: object) -> None:
+    first = not _received
     _record(signum)
-    raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+    # Raise once: a second Ctrl-C must not cut short the cleanup the first one started
+    # (the watchdog, if armed, still ends a run that does not stop).
+    if first:
+        raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
 
 @contextlib.contextmanager

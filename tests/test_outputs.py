@@ -141,7 +141,7 @@ def test_stale_temp_files_are_removed_by_the_next_write(tmp_path: Path) -> None:
 
 
 def test_errors_name_the_path_given(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="missing/answer.txt: directory .* does not exist"):
+    with pytest.raises(InputError, match=r"missing/answer\.txt: directory .* does not exist"):
         write_atomic(tmp_path / "missing" / "answer.txt", "x")
     with pytest.raises(InputError, match="is a directory"):
         write_atomic(tmp_path, "x")
