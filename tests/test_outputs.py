@@ -156,12 +156,15 @@ def _settings() -> CatalogSettings:
 
 def test_site_build_replaces_the_old_site_whole(tmp_path: Path, mini_dataset: Dataset) -> None:
     site = tmp_path / "site"
-    site.mkdir()
+    site_module.build_site(mini_dataset, site, _settings())
     (site / "gone.html").write_text("from an old build")
+    (site / ".git").mkdir()  # what a publisher keeps beside the pages stays
+    (site / ".git" / "HEAD").write_text("ref")
     pages = site_module.build_site(mini_dataset, site, _settings())
     assert pages > 0
     assert (site / "index.html").is_file()
     assert not (site / "gone.html").exists()
+    assert (site / ".git" / "HEAD").read_text() == "ref"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
     assert stat.S_IMODE(site.stat().st_mode) & 0o055 == 0o055  # readable by a web server
 
@@ -204,3 +207,14 @@ def test_site_through_cli_over_a_symlink(tmp_path: Path, run_mini) -> None:
     code, _, err = run_mini("export", "--site", link)
     assert code == 0, err
     assert link.is_symlink() and (real / "index.html").is_file()
+
+
+def test_site_refuses_to_replace_a_directory_that_is_no_site(tmp_path: Path, run_mini) -> None:
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    (folder / "thesis.docx").write_text("precious")
+    code, _, err = run_mini("export", "--site", folder)
+    assert code == 2
+    assert "not empty and not an ecokg site" in err
+    assert (folder / "thesis.docx").read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["documents"]

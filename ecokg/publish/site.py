@@ -57,6 +57,8 @@ if TYPE_CHECKING:
 ECOKG_ROOT = "https://w3id.org/ecokg/"
 ONTOLOGY_ROOT = ECOKG_ROOT + "def"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+# Files every site has: a non-empty directory without them is not replaced.
+_SITE_MARKS = ("index.html", "catalog.ttl")
 
 
 def page_path(iri: str, root: str, base: str) -> str | None:
@@ -106,16 +108,26 @@ def build_site(dataset: Dataset, directory: Path | str, settings: CatalogSetting
 
 
 def _site_target(directory: Path) -> Path:
-    """The directory to replace (symlinks followed), its parent created."""
-    if directory.is_symlink():
-        directory = Path(os.path.realpath(directory))
-    if directory.exists() and not directory.is_dir():
-        raise InputError(f"{directory}: not a directory")
+    """The directory to replace (absolute, symlinks followed), its parent created.
+
+    An existing directory must be empty or an earlier site: the swap removes what it held.
+    """
+    target = Path(os.path.realpath(directory))
+    if target == target.parent:
+        raise InputError(f"{directory}: cannot replace the root directory")
+    if target.exists():
+        if not target.is_dir():
+            raise InputError(f"{directory}: not a directory")
+        if any(target.iterdir()) and not all((target / name).is_file() for name in _SITE_MARKS):
+            raise InputError(
+                f"{directory}: not empty and not an ecokg site; refusing to replace it "
+                "(give a new or empty directory)"
+            )
     try:
-        directory.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise InputError(f"{directory}: cannot create: {error.strerror or error}") from error
-    return directory.parent.resolve() / directory.name
+    return target
 
 
 def _swap_in(staging: Path, target: Path) -> None:
@@ -134,7 +146,22 @@ def _swap_in(staging: Path, target: Path) -> None:
     except OSError as error:
         raise InputError(f"{target}: cannot replace: {error.strerror or error}") from error
     if aside is not None:
+        try:
+            _keep_hidden_entries(aside, target)
+        except OSError as error:
+            raise InputError(
+                f"{target}: hidden files of the old site not moved over, left in {aside}: "
+                f"{error.strerror or error}"
+            ) from error
         shutil.rmtree(aside, ignore_errors=True)
+
+
+def _keep_hidden_entries(old: Path, new: Path) -> None:
+    """Move what a publisher keeps beside the pages (.git, .well-known, .htaccess...) into the
+    new site: the build writes no hidden entries, so they are never its own."""
+    for entry in old.iterdir():
+        if entry.name.startswith(".") and not (new / entry.name).exists():
+            os.rename(entry, new / entry.name)
 
 
 def _write_site(dataset: Dataset, directory: Path, settings: CatalogSettings) -> int:
