@@ -60,17 +60,28 @@ def test_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     assert stat.S_ISFIFO(fifo.stat().st_mode)
 
 
-@pytest.mark.skipif(not Path("/dev/null").exists(), reason="no /dev/null")
+def private_null_device(directory: Path) -> Path:
+    """A character device like /dev/null in ``directory``: if the refusal ever broke, the
+    test would replace this node, never the system's /dev/null."""
+    node = directory / "null"
+    try:
+        os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except (OSError, AttributeError) as error:
+        pytest.skip(f"cannot make a device node here: {error}")
+    return node
+
+
 @pytest.mark.parametrize("via_link", [False, True], ids=["device", "symlink-to-device"])
 def test_device_is_refused(tmp_path: Path, run_cli, via_link: bool) -> None:
-    target = Path("/dev/null")
+    device = private_null_device(tmp_path)
+    target = device
     if via_link:
-        target = tmp_path / "null"
-        target.symlink_to("/dev/null")
+        target = tmp_path / "link"
+        target.symlink_to(device)
     code, out, err = run_cli(*ASK_JSON, "-o", target)
     assert (code, out) == (2, "")
-    assert err.strip().endswith("not a regular file (a device); refused")
-    assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)
+    assert err.strip() == f"ecokg: error: {target}: not a regular file (a device); refused"
+    assert stat.S_ISCHR(device.stat().st_mode)
 
 
 def test_read_only_file_is_refused(tmp_path: Path, run_cli) -> None:
