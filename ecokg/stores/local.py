@@ -48,7 +48,7 @@ class Dataset:
     With a ``timeout`` (seconds), each query runs in a forked child that is killed when
     the time is up or on Ctrl-C (pyoxigraph cannot cancel a query); the result comes back
     serialised (SPARQL JSON results, N-Triples), as from a server. This costs a fork per
-    query (some 10–20 ms), so it is for queries users write or choose; without a timeout,
+    query (some 10 ms), so it is for queries users write or choose; without a timeout,
     queries run in-process.
     """
 
@@ -138,7 +138,7 @@ class Dataset:
             raise InputError(f"{source}: no answer within {timeout:g} s (--timeout)") from None
         except interrupts.ChildFailed as error:
             raise InputError(f"{source}: the query process failed ({error})") from None
-        except OSError:  # fork refused (e.g. out of memory): run unguarded
+        except OSError:  # no fork or pipe (e.g. out of memory): run unguarded
             return self._evaluate(sparql, substitutions)
         return _parse_answer(answer)
 
