@@ -33,6 +33,7 @@ EXIT_TERMINATED = 143  # 128 + SIGTERM
 # How long the watchdog lets the main thread stop by itself before ending the process.
 GRACE_SECONDS = 0.5
 _PR_SET_PDEATHSIG = 1
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class Terminated(BaseException):
@@ -112,7 +113,7 @@ def handling_signals(*, hard_exit: bool = False) -> Iterator[None]:
         yield
         return
     _received.clear()
-    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: signal.signal(sig, _on_signal) for sig in _STOP_SIGNALS}
     finished = threading.Event()
     watchdog = _Watchdog(finished) if hard_exit else None
     try:
@@ -145,9 +146,7 @@ class _Watchdog:
                 return
             if not data or self.finished.is_set():
                 return
-            signums = [
-                sig for sig in data if sig in (signal.SIGINT, signal.SIGTERM)
-            ]  # the C handler writes one byte per signal
+            signums = [sig for sig in data if sig in _STOP_SIGNALS]  # a byte per signal
             if not signums:
                 continue
             for signum in signums:
@@ -204,7 +203,7 @@ def run_in_child(work: Callable[[], bytes], timeout: float | None) -> bytes:
         status = 1
         try:
             os.close(read_fd)
-            for sig in (signal.SIGINT, signal.SIGTERM):
+            for sig in _STOP_SIGNALS:
                 signal.signal(sig, signal.SIG_DFL)
             signal.set_wakeup_fd(-1)
             die_with_parent()
@@ -227,6 +226,11 @@ def run_in_child(work: Callable[[], bytes], timeout: float | None) -> bytes:
                 os.waitpid(pid, 0)
             _children.discard(pid)
     if wait_status != 0:
+        if os.WIFSIGNALED(wait_status) and os.WTERMSIG(wait_status) in _STOP_SIGNALS:
+            # Ctrl-C reached the child first (same process group); ours is on its way: act
+            # on it now, recorded so that its arrival does not raise a second time.
+            _record(os.WTERMSIG(wait_status))
+        raise_if_interrupted()  # e.g. the watchdog killed the child
         raise ChildFailed(_describe_status(wait_status))
     return b"".join(chunks)
 

@@ -111,7 +111,7 @@ def _main(args: list[str], *, hard_exit: bool) -> int:
             return _interrupted(error, debug)
         except BrokenPipeError:
             return _reader_gone()
-        if interrupts.interrupted():  # Typer made it exit 130, or a library swallowed it
+        if interrupts.interrupted():  # Typer made it exit 130 silently, or a library swallowed it
             return _interrupted(KeyboardInterrupt(), debug)
         return code
 
@@ -121,6 +121,7 @@ def _invoke(args: list[str], debug: bool) -> int:
     try:
         result = command.main(args=args or ["--help"], prog_name="ecokg", standalone_mode=False)
     except EcokgError as error:
+        interrupts.raise_if_interrupted()  # a consequence of the interruption, not the cause
         _report(error.message, error, debug)
         return error.exit_code
     except SystemExit as error:
@@ -135,6 +136,7 @@ def _invoke(args: list[str], debug: bool) -> int:
     except BrokenPipeError:
         raise
     except OSError as error:
+        interrupts.raise_if_interrupted()
         if error.errno == errno.EPIPE:  # e.g. wrapped by a native serialiser
             raise BrokenPipeError(errno.EPIPE, "broken pipe") from error
         _report(
@@ -142,12 +144,13 @@ def _invoke(args: list[str], debug: bool) -> int:
         )
         return EXIT_INTERNAL_ERROR
     except Exception as error:
+        interrupts.raise_if_interrupted()
         message = _click_error_message(error)
         if message is not None:
             _report(message, error, debug)
             return 2
         if type(error).__name__ == "Abort":  # Click's form of KeyboardInterrupt
-            return _interrupted(error, debug)
+            raise KeyboardInterrupt() from error
         _report(
             f"internal error: {type(error).__name__}: {error} (rerun with --debug)", error, debug
         )
