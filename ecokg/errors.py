@@ -27,3 +27,10 @@ class InputError(EcokgError):
 
 class UsageError(EcokgError):
     """The command was called the wrong way (unknown query, bad parameter, bad format...)."""
+
+
+class Interrupted(EcokgError):
+    """Ctrl-C during work that can say what it left undone (a request, an upload): exit 130,
+    never mistaken for a timeout or a server error. The CLI reports it as the interruption."""
+
+    exit_code = 130

@@ -172,12 +172,14 @@ def open_store(
     With ``endpoint``, ``data`` and ``bundled=False`` make no sense (the server holds what
     was pushed) and are a UsageError; ``inferred=False`` leaves the inferred graph out of
     the default graph, as it does locally. ``timeout`` (seconds, default 30) bounds every
-    request to the endpoint; ``auth`` gives credentials. ``allow_service`` lets a query's
-    SERVICE clauses run (refused by default: they fetch from other servers).
+    query, on the endpoint or locally (each local query then runs in a child process that
+    can be stopped); ``auth`` gives credentials. ``allow_service`` lets a query's SERVICE
+    clauses run (refused by default: they fetch from other servers).
     """
     if endpoint is None:
         dataset = load_dataset(data, bundled=bundled, inferred=inferred, reason_limit=reason_limit)
         dataset.allow_service = allow_service
+        dataset.timeout = DEFAULT_TIMEOUT if timeout is None else timeout
         return dataset
     if data or not bundled:
         raise UsageError(

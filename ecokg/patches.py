@@ -57,22 +57,6 @@ def prepare_with_this_bound(text: str) -> Any:
         return prepareQuery(text)
 
 
-def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the forked child
-    """In a child before exec: be sent SIGKILL when the parent thread dies (Linux only)."""
-    import ctypes
-    import os
-    import signal
-
-    pr_set_pdeathsig = 1
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        return  # the child may outlive a killed parent, as before
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
-
-
 @contextmanager
 def child_processes_die_with_us() -> Iterator[None]:
     """Java processes owlready2 starts inside the block die when this process dies."""
@@ -82,10 +66,12 @@ def child_processes_die_with_us() -> Iterator[None]:
 
     from owlready2 import reasoning
 
+    from ecokg.interrupts import die_with_parent
+
     if not sys.platform.startswith("linux"):
         yield
         return
-    die_with_us = functools.partial(_die_with_parent, os.getpid())
+    die_with_us = functools.partial(die_with_parent, os.getpid())
     options = {**reasoning._subprocess_kargs, "preexec_fn": die_with_us}
     with patched(reasoning, "_subprocess_kargs", options):
         yield

@@ -110,6 +110,15 @@ def virtuoso(
         yield srv
 
 
+@pytest.fixture(scope="module")
+def oxigraph_server(
+    oxigraph_binary: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[OxigraphServer]:
+    """One Oxigraph server, for tests of ecokg's own behaviour rather than of the stores."""
+    with running_oxigraph(tmp_path_factory.mktemp("oxigraph") / "db", oxigraph_binary) as srv:
+        yield srv
+
+
 @pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -118,6 +127,4 @@ def server(
     if request.param == "virtuoso":
         yield request.getfixturevalue("virtuoso")
         return
-    binary = request.getfixturevalue("oxigraph_binary")
-    with running_oxigraph(tmp_path_factory.mktemp("oxigraph") / "db", binary) as srv:
-        yield srv
+    yield request.getfixturevalue("oxigraph_server")

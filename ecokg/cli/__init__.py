@@ -1,24 +1,28 @@
 """The ``ecokg`` command line: a thin Typer layer over the library, one module per verb group.
 
 ``main(argv)`` runs in-process and never raises: errors become one line on stderr and an
-exit code (0 success, 1 a result to act on, 2 usage or input error, 130 interrupted, 70
-internal error). The options the verbs share are declared once in :mod:`ecokg.cli.options`.
+exit code (0 success, 1 a result to act on, 2 usage or input error, 130 interrupted
+(SIGINT), 143 terminated (SIGTERM), 70 internal error). The options the verbs share are
+declared once in :mod:`ecokg.cli.options`.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 import traceback
 from typing import Annotated
 
 import typer
 
-from ecokg import __version__
+from ecokg import __version__, interrupts
 from ecokg.cli.options import DataOption, DebugOption, NoBundledOption, NoInferredOption, Shared
-from ecokg.errors import EcokgError
+from ecokg.errors import EcokgError, Interrupted
 
 EXIT_INTERNAL_ERROR = 70
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = interrupts.EXIT_INTERRUPTED
+EXIT_TERMINATED = interrupts.EXIT_TERMINATED
 
 app = typer.Typer(
     name="ecokg",
@@ -89,38 +93,95 @@ def _report(message: str, error: BaseException, debug: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI in-process and return the exit code; never raises."""
-    args = list(sys.argv[1:] if argv is None else argv)
+    """Run the CLI in-process and return the exit code; never raises.
+
+    Ctrl-C (SIGINT) stops any verb with exit 130, SIGTERM with 143: no file is replaced,
+    temp files are removed, child processes are killed (:mod:`ecokg.interrupts`).
+    """
+    return _main(list(sys.argv[1:] if argv is None else argv), hard_exit=False)
+
+
+def _main(args: list[str], *, hard_exit: bool) -> int:
     debug = "--debug" in args
+    with interrupts.handling_signals(hard_exit=hard_exit):
+        try:
+            code = _invoke(args, debug)
+            sys.stdout.flush()
+        except (KeyboardInterrupt, interrupts.Terminated) as error:
+            return _interrupted(error, debug)
+        except BrokenPipeError:
+            return _reader_gone()
+        # Typer turns Ctrl-C inside a verb into a silent exit 130; a library may swallow it
+        if interrupts.interrupted() or code == interrupts.EXIT_INTERRUPTED:
+            return _interrupted(KeyboardInterrupt(), debug)
+        return code
+
+
+def _invoke(args: list[str], debug: bool) -> int:
     command = typer.main.get_command(app)
     try:
         result = command.main(args=args or ["--help"], prog_name="ecokg", standalone_mode=False)
+    except Interrupted as error:  # it can say what the interruption left undone
+        raise KeyboardInterrupt(error.message) from error
     except EcokgError as error:
+        interrupts.raise_if_interrupted()  # a consequence of the interruption, not the cause
         _report(error.message, error, debug)
         return error.exit_code
-    except KeyboardInterrupt as error:
-        _report("interrupted", error, debug)
-        return EXIT_INTERRUPTED
-    except Exception as error:
-        message = _click_error_message(error)
-        if message is not None:
-            _report(message, error, debug)
-            return 2
-        if type(error).__name__ == "Abort":
-            _report("aborted", error, debug)
-            return EXIT_INTERRUPTED
+    except SystemExit as error:
+        # Typer turns a broken stdout pipe into exit 1 behind wrapped sys.stdout/stderr.
+        context = error.__context__
+        if isinstance(context, OSError) and context.errno == errno.EPIPE:
+            for name in ("stdout", "stderr"):
+                stream = getattr(sys, name)
+                setattr(sys, name, getattr(stream, "wrapped", stream))
+            raise BrokenPipeError(errno.EPIPE, "broken pipe") from context
+        raise
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        interrupts.raise_if_interrupted()
+        if error.errno == errno.EPIPE:  # e.g. wrapped by a native serialiser
+            raise BrokenPipeError(errno.EPIPE, "broken pipe") from error
         _report(
             f"internal error: {type(error).__name__}: {error} (rerun with --debug)", error, debug
         )
         return EXIT_INTERNAL_ERROR
-    finally:
-        sys.stdout.flush()
-    if result == EXIT_INTERRUPTED:
-        # Typer turns Ctrl-C inside a command into a silent exit code 130: say why.
-        _report("interrupted", KeyboardInterrupt(), debug=False)
+    except Exception as error:
+        interrupts.raise_if_interrupted()
+        message = _click_error_message(error)
+        if message is not None:
+            _report(message, error, debug)
+            return 2
+        if type(error).__name__ == "Abort":  # Click's form of KeyboardInterrupt
+            raise KeyboardInterrupt() from error
+        _report(
+            f"internal error: {type(error).__name__}: {error} (rerun with --debug)", error, debug
+        )
+        return EXIT_INTERNAL_ERROR
     return result if isinstance(result, int) else 0
 
 
+def _interrupted(error: BaseException, debug: bool) -> int:
+    interrupts.kill_children()
+    terminated = isinstance(error, interrupts.Terminated) or (
+        interrupts.interrupted() and interrupts.exit_code() == interrupts.EXIT_TERMINATED
+    )
+    said = str(error) if isinstance(error, KeyboardInterrupt) else ""
+    _report("terminated" if terminated else said or "interrupted", error, debug)
+    return interrupts.EXIT_TERMINATED if terminated else interrupts.EXIT_INTERRUPTED
+
+
+def _reader_gone() -> int:
+    """stdout's reader left (``ecokg export | head -1``): stop quietly, like ``cat``."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the flush at exit must not fail again
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout is not a file (e.g. captured by a test)
+        pass
+    return 0
+
+
 def run() -> None:
-    """Console-script entry point."""
-    sys.exit(main(sys.argv[1:]))
+    """Console-script entry point (a real process: a stuck native call cannot delay Ctrl-C)."""
+    sys.exit(_main(sys.argv[1:], hard_exit=True))

@@ -43,22 +43,27 @@ def push(
 
     if shared.endpoint is None:
         raise UsageError("push needs --endpoint URL (the server's SPARQL query endpoint)")
-    auth = shared.auth()
-    target = store_url or pushing.default_store_url(shared.endpoint)
+    endpoint, auth = shared.endpoint, shared.auth()
+    target = store_url or pushing.default_store_url(endpoint)
     seconds = check_timeout(shared.timeout) or pushing.DEFAULT_PUSH_TIMEOUT
     parts = pushing.plan_parts(shared.load(), graph)
+
+    def held(name: str) -> int:
+        return pushing.server_counts(endpoint, [name], auth=auth, timeout=seconds)[name]
+
     with _upload_progress(parts) as progress:
-        pushed = pushing.push_parts(parts, target, auth=auth, timeout=seconds, progress=progress)
-    graphs = [p.graph for p in pushed]
-    counts = pushing.server_counts(shared.endpoint, graphs, auth=auth, timeout=seconds)
+        pushed = pushing.push_parts(
+            parts, target, auth=auth, timeout=seconds, progress=progress, held=held
+        )
+    counts = pushing.server_counts(endpoint, [p.graph for p in pushed], auth=auth, timeout=seconds)
     for part in pushed:
-        held = counts.get(part.graph)
-        note = "" if held == part.triples else f"; the server holds {held}"
+        count = counts.get(part.graph)
+        note = "" if count == part.triples else f"; the server holds {count}"
         write_text(f"<{part.graph}>: {part.triples} triples in {part.seconds:.2f} s{note}\n")
     if graph is None:
         for name in pushing.left_alone(parts):
             write_text(f"<{name}>: not loaded, left as it is on the server\n")
-    pushing.check_counts(pushed, counts, shared.endpoint)
+    pushing.check_counts(pushed, counts, endpoint)
     return 0
 
 

@@ -22,12 +22,11 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from ecokg.errors import EcokgError, InputError
+from ecokg.errors import EcokgError, InputError, Interrupted
 from ecokg.rdf.namespaces import DATASET_GRAPHS
 from ecokg.stores.binding import sparql_term
 from ecokg.stores.http import (
     USER_AGENT,
-    Interrupted,
     is_html_page,
     media_type,
     open_url,
@@ -124,17 +123,27 @@ def push_parts(
     auth: Auth | None = None,
     timeout: float = DEFAULT_PUSH_TIMEOUT,
     progress: Progress | None = None,
+    held: Callable[[str], int] | None = None,
 ) -> list[PushedPart]:
     """PUT each part; on the first failure raise an EcokgError naming what was replaced.
 
-    Credentials in ``store_url`` are sent as basic auth unless ``auth`` names a user."""
+    Credentials in ``store_url`` are sent as basic auth unless ``auth`` names a user. A reply
+    that is a web page is success only if ``held(graph)`` (the triples the server holds in
+    it, read through its query endpoint) equals what was sent: some stores (Virtuoso) answer a
+    PUT with an HTML page, and so does a login page or a web app at a wrong URL."""
     if not store_url.startswith(("http://", "https://")):
         raise InputError(f"--store {redact(store_url)!r}: expected an http:// or https:// URL")
     done: list[PushedPart] = []
     for part in parts:
         started = time.perf_counter()
         try:
-            status = put_graph(part, store_url, auth=auth, timeout=timeout, progress=progress)
+            status, page = put_graph(part, store_url, auth=auth, timeout=timeout, progress=progress)
+            if page is not None and not _holds(held, part):
+                raise InputError(
+                    f"{redact(graph_url(store_url, part.graph))}: HTTP {status} but the answer "
+                    f"is a web page ({page}) and the server does not hold the graph sent: "
+                    "a login page or a wrong --store URL?"
+                )
         except Interrupted as error:
             replaced = ", ".join(pushed.graph for pushed in done) or "none"
             raise Interrupted(
@@ -152,6 +161,18 @@ def push_parts(
     return done
 
 
+def _holds(held: Callable[[str], int] | None, part: Part) -> bool:
+    """Whether the server holds what was sent in the part's graph (False if it cannot say)."""
+    if held is None:
+        return False
+    try:
+        return held(part.graph) == part.triples
+    except Interrupted:
+        raise
+    except EcokgError:
+        return False
+
+
 def put_graph(
     part: Part,
     store_url: str,
@@ -159,8 +180,9 @@ def put_graph(
     auth: Auth | None = None,
     timeout: float = DEFAULT_PUSH_TIMEOUT,
     progress: Progress | None = None,
-) -> int:
-    """One Graph Store Protocol PUT replacing ``part.graph``; returns the HTTP status."""
+) -> tuple[int, str | None]:
+    """One Graph Store Protocol PUT replacing ``part.graph``; returns the HTTP status and,
+    when the reply is a web page, its title (or "no title")."""
     store_url, auth = credentials_from_url(store_url, auth)
     url = graph_url(store_url, part.graph)
     headers = {
@@ -179,13 +201,8 @@ def put_graph(
     body = read_bounded(response, url, max_bytes=1024 * 1024, timeout=timeout)
     if response.status not in (200, 201, 204):
         raise InputError(f"{url}: unexpected HTTP {response.status} {response.reason}")
-    if is_html_page(content_type, body):
-        raise InputError(
-            f"{url}: HTTP {response.status} but the answer is a web page "
-            f"({page_summary(body) or 'no title'}), not a Graph Store reply: a login page or "
-            "a wrong --store URL?"
-        )
-    return response.status
+    page = (page_summary(body) or "no title") if is_html_page(content_type, body) else None
+    return response.status, page
 
 
 def _chunks(part: Part, progress: Progress | None) -> Iterator[bytes]:

@@ -19,12 +19,15 @@ Besides the pages: ``index.html`` (resources by class), ``style.css``, ``context
 negotiation). The site needs a case-sensitive file system (``eco:FundingChannel`` and
 ``eco:fundingChannel`` are two pages). The Turtle and JSON-LD of a document also describe
 its hash IRIs: ``def.ttl`` is the whole ``eco:`` vocabulary, ``def/unit.ttl`` every unit.
-Every file is written atomically; files from an earlier build that no longer correspond to
-a resource are left in place.
+The site is built in a temp directory next to ``DIR`` and swapped in once complete: a
+failed or interrupted build leaves the old site untouched, and a new build replaces the
+whole directory (files that no longer correspond to a resource go with the old site).
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 from collections import defaultdict
 from collections.abc import Iterator
@@ -35,7 +38,8 @@ from urllib.parse import unquote
 
 import pyoxigraph as ox
 
-from ecokg.atomic import atomic_output
+from ecokg import interrupts
+from ecokg.atomic import TEMP_MARK, is_stale_temp, temp_sibling
 from ecokg.errors import InputError
 from ecokg.publish import export as exporting
 from ecokg.publish import jsonld
@@ -54,6 +58,8 @@ ECOKG_ROOT = "https://w3id.org/ecokg/"
 ONTOLOGY_ROOT = ECOKG_ROOT + "def"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CONTEXT_FILE_NAME = "context.jsonld"
+# Files every site has: a non-empty directory without them is not replaced.
+_SITE_MARKS = ("index.html", "catalog.ttl")
 
 
 def page_path(iri: str, root: str, base: str) -> str | None:
@@ -78,14 +84,88 @@ def page_path(iri: str, root: str, base: str) -> str | None:
 
 
 def build_site(dataset: Dataset, directory: Path | str, settings: CatalogSettings) -> int:
-    """Write the site into ``directory``; returns the number of resource pages."""
-    directory = Path(directory)
-    if directory.exists() and not directory.is_dir():
-        raise InputError(f"{directory}: not a directory")
+    """Build the site into ``directory``; returns the number of resource pages.
+
+    The site is written into a temp directory next to ``directory`` and swapped in only
+    once complete, so a failure or an interruption leaves the old site as it was.
+    """
+    target = _site_target(Path(directory))
+    for entry in target.parent.iterdir():  # what killed builds left behind
+        if entry.name.startswith(f".{target.name}{TEMP_MARK}") and is_stale_temp(entry.name):
+            shutil.rmtree(entry, ignore_errors=True)
+    staging = temp_sibling(target)
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        staging.mkdir()  # not mkdtemp: its mode 0700 would hide the site from a web server
+    except OSError as error:
+        raise InputError(f"{target}: cannot create: {error.strerror or error}") from error
+    try:
+        count = _write_site(dataset, staging, settings)
+        interrupts.raise_if_interrupted()
+        _swap_in(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return count
+
+
+def _site_target(directory: Path) -> Path:
+    """The directory to replace (absolute, symlinks followed), its parent created.
+
+    An existing directory must be empty or an earlier site: the swap removes what it held.
+    """
+    target = Path(os.path.realpath(directory))
+    if target == target.parent:
+        raise InputError(f"{directory}: cannot replace the root directory")
+    if target.exists():
+        if not target.is_dir():
+            raise InputError(f"{directory}: not a directory")
+        if any(target.iterdir()) and not all((target / name).is_file() for name in _SITE_MARKS):
+            raise InputError(
+                f"{directory}: not empty and not an ecokg site; refusing to replace it "
+                "(give a new or empty directory)"
+            )
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise InputError(f"{directory}: cannot create: {error.strerror or error}") from error
+    return target
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """Old site renamed aside, new one renamed in, old one removed (two renames: a reader
+    may briefly find no site, never a mixed one)."""
+    aside = temp_sibling(target) if target.exists() else None
+    try:
+        if aside is not None:
+            os.rename(target, aside)
+        try:
+            os.rename(staging, target)
+        except BaseException:
+            if aside is not None:
+                os.rename(aside, target)
+            raise
+    except OSError as error:
+        raise InputError(f"{target}: cannot replace: {error.strerror or error}") from error
+    if aside is not None:
+        try:
+            _keep_hidden_entries(aside, target)
+        except OSError as error:
+            raise InputError(
+                f"{target}: hidden files of the old site not moved over, left in {aside}: "
+                f"{error.strerror or error}"
+            ) from error
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+def _keep_hidden_entries(old: Path, new: Path) -> None:
+    """Move what a publisher keeps beside the pages (.git, .well-known, .htaccess...) into the
+    new site: the build writes no hidden entries, so they are never its own."""
+    for entry in old.iterdir():
+        if entry.name.startswith(".") and not (new / entry.name).exists():
+            os.rename(entry, new / entry.name)
+
+
+def _write_site(dataset: Dataset, directory: Path, settings: CatalogSettings) -> int:
     base, root = settings.base, settings.root
     quads = exporting.prepare(dataset, "all", base)
     subjects = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
@@ -113,7 +193,7 @@ def build_site(dataset: Dataset, directory: Path | str, settings: CatalogSetting
     for name, payload in serialize_catalog(dataset, settings).items():
         site.write(f"catalog.{name}", payload)
     for output_format in exporting.FORMATS:
-        with atomic_output(site.target(dump_path(output_format))) as stream:
+        with open(site.target(dump_path(output_format)), "wb") as stream:
             exporting.serialize(
                 quads, output_format, stream, base, context_url=site.context_url, named_graphs=True
             )
@@ -144,8 +224,8 @@ class _Writer:
         return path
 
     def write(self, name: str, payload: bytes) -> None:
-        with atomic_output(self.target(name)) as stream:
-            stream.write(payload)
+        # A plain write: the whole directory is swapped in once complete.
+        self.target(name).write_bytes(payload)
 
     def render(self, target: str, template: str, **values: Any) -> None:
         page = target.rsplit(".", 1)[0]

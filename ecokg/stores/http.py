@@ -17,18 +17,11 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from ecokg.errors import EcokgError, InputError
+from ecokg.errors import EcokgError, InputError, Interrupted
 
 USER_AGENT = "ecokg (SPARQL 1.1 Protocol client)"
 _CHUNK = 64 * 1024
 _MAX_ERROR_LINE = 200
-EXIT_INTERRUPTED = 130
-
-
-class Interrupted(EcokgError):
-    """Ctrl-C during a request: exit 130, never mistaken for a timeout or a server error."""
-
-    exit_code = EXIT_INTERRUPTED
 
 
 class _RefuseRedirects(urllib.request.HTTPRedirectHandler):

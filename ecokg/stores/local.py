@@ -7,6 +7,8 @@ statements from stated ones.
 
 from __future__ import annotations
 
+import builtins
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -14,6 +16,7 @@ from typing import NamedTuple
 
 import pyoxigraph as ox
 
+from ecokg import interrupts
 from ecokg.errors import InputError, UsageError
 from ecokg.rdf.labels import LABEL_PREDICATES, best_label
 from ecokg.rdf.namespaces import PREFIXES
@@ -24,6 +27,11 @@ from ecokg.stores.binding import calls_service
 _LABEL_NODES = tuple(ox.NamedNode(predicate) for predicate in LABEL_PREDICATES)
 _MAX_DETAIL = 160
 _QUERY_ERROR_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
+# Quads added per call while loading: Ctrl-C is only seen between native calls.
+_LOAD_BATCH = 20_000
+# How a guarded query's child reports back: a tag byte, then the payload.
+_SOLUTIONS, _BOOLEAN, _GRAPH, _ERROR = b"S", b"B", b"G", b"E"
+_RESULTS_JSON = ox.QueryResultsFormat.JSON
 
 
 class LoadedFile(NamedTuple):
@@ -35,13 +43,21 @@ class LoadedFile(NamedTuple):
 
 
 class Dataset:
-    """A pyoxigraph store holding the ontology, plan and inferred named graphs."""
+    """A pyoxigraph store holding the ontology, plan and inferred named graphs.
 
-    def __init__(self, *, allow_service: bool = False) -> None:
+    With a ``timeout`` (seconds), each query runs in a forked child that is killed when
+    the time is up or on Ctrl-C (pyoxigraph cannot cancel a query); the result comes back
+    serialised (SPARQL JSON results, N-Triples), as from a server. This costs a fork per
+    query (some 10 ms), so it is for queries users write or choose; without a timeout,
+    queries run in-process.
+    """
+
+    def __init__(self, *, allow_service: bool = False, timeout: float | None = None) -> None:
         self.store = ox.Store()
         self.files: list[LoadedFile] = []
         # SERVICE makes the query engine fetch from any URL: refused unless asked for.
         self.allow_service = allow_service
+        self.timeout = timeout
 
     def __len__(self) -> int:
         return len(self.store)
@@ -61,7 +77,8 @@ class Dataset:
             ox.Quad(quad.subject, quad.predicate, quad.object, target)
             for quad in (parse_file(path) if parsed is None else parsed)
         ]
-        self.store.extend(quads)
+        for start in range(0, len(quads), _LOAD_BATCH):
+            self.store.extend(quads[start : start + _LOAD_BATCH])
         loaded = LoadedFile(path, graph, len(quads))
         self.files.append(loaded)
         return loaded
@@ -86,12 +103,9 @@ class Dataset:
             )
         substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
         try:
-            return self.store.query(
-                sparql,
-                prefixes=PREFIXES,
-                use_default_graph_as_union=True,
-                substitutions=substitutions or None,
-            )
+            if self.timeout is not None and interrupts.can_fork():
+                return self._guarded_query(sparql, substitutions, source, self.timeout)
+            return self._evaluate(sparql, substitutions)
         except SyntaxError as error:
             raise InputError(_query_error_message(source, str(error))) from error
         except UnicodeEncodeError as error:
@@ -102,6 +116,40 @@ class Dataset:
         except RuntimeError as error:
             # e.g. a substituted variable that the SELECT clause does not project
             raise UsageError(f"{source}: {error}") from error
+
+    def _evaluate(self, sparql: str, substitutions: dict[ox.Variable, Term]) -> QueryResult:
+        return self.store.query(
+            sparql,
+            prefixes=PREFIXES,
+            use_default_graph_as_union=True,
+            substitutions=substitutions or None,
+        )
+
+    def _guarded_query(
+        self, sparql: str, substitutions: dict[ox.Variable, Term], source: str, timeout: float
+    ) -> QueryResult:
+        def evaluate_and_serialise() -> bytes:  # runs in the child
+            try:
+                result = self._evaluate(sparql, substitutions)
+                if isinstance(result, ox.QuerySolutions):
+                    tag, body = _SOLUTIONS, result.serialize(format=_RESULTS_JSON)
+                elif isinstance(result, ox.QueryBoolean):
+                    tag, body = _BOOLEAN, result.serialize(format=_RESULTS_JSON)
+                else:
+                    tag, body = _GRAPH, result.serialize(format=ox.RdfFormat.N_TRIPLES)
+                return tag + (body or b"")  # serialize() without output returns the bytes
+            except Exception as error:
+                return _ERROR + json.dumps([type(error).__name__, str(error)]).encode()
+
+        try:
+            answer = interrupts.run_in_child(evaluate_and_serialise, timeout)
+        except interrupts.TimeLimitExceeded:
+            raise InputError(f"{source}: no answer within {timeout:g} s (--timeout)") from None
+        except interrupts.ChildFailed as error:
+            raise InputError(f"{source}: the query process failed ({error})") from None
+        except OSError:  # no fork or pipe (e.g. out of memory): run unguarded
+            return self._evaluate(sparql, substitutions)
+        return _parse_answer(answer)
 
     def label(self, iri: str, lang: str = "zh") -> str | None:
         """Best human label (:func:`ecokg.rdf.labels.best_label`)."""
@@ -121,6 +169,25 @@ class Dataset:
         """Labels of several IRIs (those without a label are left out)."""
         found = {iri: self.label(iri, lang) for iri in set(iris)}
         return {iri: label for iri, label in found.items() if label is not None}
+
+
+def _parse_answer(answer: bytes) -> QueryResult:
+    """The result a guarded query's child sent (see :meth:`Dataset._guarded_query`)."""
+    tag, body = answer[:1], answer[1:]
+    if tag in (_SOLUTIONS, _BOOLEAN):
+        return ox.parse_query_results(body, format=_RESULTS_JSON)
+    if tag == _GRAPH:
+        # QueryTriples cannot be built directly: answer a CONSTRUCT from a scratch store.
+        scratch = ox.Store()
+        scratch.load(body, format=ox.RdfFormat.N_TRIPLES)
+        return scratch.query("CONSTRUCT WHERE { ?s ?p ?o }")
+    if tag == _ERROR:
+        name, message = json.loads(body)
+        kind = getattr(builtins, name, None)
+        if not (isinstance(kind, type) and issubclass(kind, Exception)):
+            kind = RuntimeError
+        raise kind(message)
+    raise InputError("the query process sent no answer")
 
 
 def _query_error_message(source: str, message: str) -> str:
