@@ -5,7 +5,10 @@ where the inferred graph comes from, and which store a command queries.
 - the bundled plan (``data/plan.ttl``), unless left out, and the user's ``--data`` files →
   ``…/graph/plan``;
 - the inferred graph → ``…/graph/inferred``: the shipped ``data/inferred.ttl`` for the bundled
-  plan alone, else one reasoned over once and cached by content hash (:mod:`ecokg.reason`).
+  plan alone, else one reasoned over once and cached by content hash (:mod:`ecokg.reason`);
+- monitoring data (a ``--data`` file that declares an ``eco:MonitoringReport``, as
+  ``ecokg monitor import`` writes) → ``…/graph/monitoring``: what happened since the plan, never
+  mixed into what the plan states, and not reasoned over.
 """
 
 from __future__ import annotations
@@ -15,7 +18,15 @@ from pathlib import Path
 
 from ecokg import resources
 from ecokg.errors import InputError, UsageError
-from ecokg.rdf.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PLAN
+from ecokg.rdf.namespaces import (
+    ECO,
+    GRAPH_INFERRED,
+    GRAPH_MONITORING,
+    GRAPH_ONTOLOGY,
+    GRAPH_PLAN,
+    RDF,
+)
+from ecokg.rdf.parsing import parse_file
 from ecokg.stores.base import DEFAULT_TIMEOUT, Store
 from ecokg.stores.local import Dataset
 from ecokg.stores.remote import Auth, RemoteStore
@@ -31,13 +42,33 @@ def load_dataset(
         dataset.load_file(path, GRAPH_ONTOLOGY)
     if bundled:
         dataset.load_file(bundled_plan(), GRAPH_PLAN)
+    plan_files = []
     for data_file in data_files:
-        dataset.load_file(data_file, GRAPH_PLAN)
+        if is_monitoring_file(data_file):
+            dataset.load_file(data_file, GRAPH_MONITORING)
+        else:
+            dataset.load_file(data_file, GRAPH_PLAN)
+            plan_files.append(data_file)
     if inferred:
-        inferred_graph = inferred_file(data_files, bundled)
+        inferred_graph = inferred_file(plan_files, bundled)
         if inferred_graph is not None:
             dataset.load_file(inferred_graph, GRAPH_INFERRED)
     return dataset
+
+
+def is_monitoring_file(path: Path | str) -> bool:
+    """True for a file of monitoring data: it declares an ``eco:MonitoringReport``."""
+    if Path(path).suffix.lower() not in (".ttl", ".trig", ".nt", ".nq", ".jsonld"):
+        return False  # RDF/XML and the rest: user plans, checked by their own parse later
+    try:
+        if b"MonitoringReport" not in Path(path).read_bytes():
+            return False  # the common case, without parsing the file twice
+    except OSError:
+        return False  # load_file reports the missing or unreadable file
+    report = (RDF + "type", ECO.MonitoringReport)
+    return any(
+        (quad.predicate.value, quad.object.value) == report for quad in parse_file(path)
+    )
 
 
 def bundled_plan() -> Path:
