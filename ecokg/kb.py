@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from ecokg import resources
 from ecokg.errors import InputError, UsageError
 from ecokg.rdf.namespaces import (
@@ -65,9 +67,12 @@ def is_monitoring_file(path: Path | str) -> bool:
             return False  # the common case, without parsing the file twice
     except OSError:
         return False  # load_file reports the missing or unreadable file
-    report = (RDF + "type", ECO.MonitoringReport)
+    kind, report = RDF + "type", ECO.MonitoringReport
     return any(
-        (quad.predicate.value, quad.object.value) == report for quad in parse_file(path)
+        quad.predicate.value == kind
+        and isinstance(quad.object, ox.NamedNode)
+        and quad.object.value == report
+        for quad in parse_file(path)
     )
 
 

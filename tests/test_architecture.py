@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("ecokg.rdf",),
     ("ecokg.stores", "ecokg.reason"),
     ("ecokg.kb",),
-    ("ecokg.query", "ecokg.info", "ecokg.audit", "ecokg.ask", "ecokg.publish"),
+    ("ecokg.query", "ecokg.info", "ecokg.audit", "ecokg.ask", "ecokg.publish", "ecokg.monitor"),
     ("ecokg.cli", "ecokg.__main__"),
 ]
 

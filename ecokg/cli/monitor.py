@@ -33,7 +33,9 @@ app = typer.Typer(
 
 YearOption = Annotated[
     int | None,
-    typer.Option("--year", help="The year to evaluate or fill in (default: see each verb).", metavar="Y"),
+    typer.Option(
+        "--year", help="The year to evaluate or fill in (default: see each verb).", metavar="Y"
+    ),
 ]
 
 
@@ -72,7 +74,10 @@ def template(
 @app.command("import")
 @shared(*DATASET, formats=IMPORT_FORMATS, format_note="default: from --output, else ttl")
 def import_(
-    files: Annotated[list[Path], typer.Argument(help="Filled-in workbooks (.xlsx) or CSV files.", metavar="FILE...")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Filled-in workbooks (.xlsx) or CSV files.", metavar="FILE..."),
+    ],
     output: OutputOption = None,
     *,
     shared: Shared,
@@ -108,13 +113,18 @@ def evaluate(
     indicator's latest value against the straight path from baseline to target (binding
     indicators first), each project's progress and spending, roll-ups by programme, agency and
     zone (default year: the latest year with monitoring data)."""
+    from ecokg.kb import load_dataset
     from ecokg.monitor import report as render
     from ecokg.monitor.evaluate import evaluate as run
+    from ecokg.monitor.html import render_html
 
     language = check_lang(lang) or "zh"
     target = to_file(output)
     chosen = EVALUATE_FORMATS.choose(shared.output_format, target, formats.TABLE)
-    result = run(shared.load(), year)
+    # the evaluation reads the plan and the monitoring graph, never the inferred graph
+    result = run(load_dataset(shared.data, bundled=shared.bundled, inferred=False), year)
+    if not result.has_data:
+        print(f"ecokg: {render.WORDS[language]['no-data']}", file=sys.stderr)
     if chosen is formats.TABLE:
         console = make_console(record=target is not None)
         render.print_table(console, result, language)
@@ -124,7 +134,7 @@ def evaluate(
     renderers = {
         formats.REPORT_JSON: lambda: render.render_json(result),
         formats.MARKDOWN: lambda: render.render_markdown(result, language),
-        formats.HTML: lambda: render.render_html(result, language),
+        formats.HTML: lambda: render_html(result, language),
         formats.TURTLE: lambda: render.render_ttl(result),
     }
     deliver(renderers[chosen](), target)

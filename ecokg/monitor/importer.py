@@ -7,10 +7,8 @@ written (the caller gets a :class:`ImportProblems`).
 
 from __future__ import annotations
 
-import csv
 import datetime
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -20,6 +18,7 @@ import pyoxigraph as ox
 from ecokg.errors import InputError
 from ecokg.monitor.plan import PlanFacts
 from ecokg.monitor.sheets import INDICATORS, OUTPUTS, PROJECTS, SHEETS, YES, Sheet
+from ecokg.monitor.tables import cell, columns, letter, slug, tables
 from ecokg.rdf.namespaces import ECO, GRAPH_MONITORING, PREFIXES, RDF, RDFS, XSD, compact
 
 QB = "http://purl.org/linked-data/cube#"
@@ -53,7 +52,8 @@ class Row:
     def where(self, key: str) -> str:
         column = self.kind.column(key)
         letter = self.letters.get(key, "?")
-        return f"{self.file.name}: sheet {self.sheet}, row {self.number}, column {letter} ({column.zh})"
+        place = f"{self.file.name}: sheet {self.sheet}, row {self.number}"
+        return f"{place}, column {letter} ({column.zh})"
 
 
 @dataclass
@@ -82,27 +82,29 @@ def read_files(plan: PlanFacts, files: list[Path]) -> list[ox.Quad]:
     """The monitoring quads of ``files`` (xlsx or CSV), or ImportProblems listing every bad row."""
     if not files:
         raise InputError("give at least one workbook (.xlsx) or CSV file to import")
-    reader = Reader(plan, _slug(files[0]))
+    reader = Reader(plan, slug(files[0]))
     report = MON + reader.report
     reader.add(report, RDF + "type", ECO.MonitoringReport)
     reader.add(report, RDFS + "label", ox.Literal(f"监测填报 {reader.report}", language="zh"))
-    reader.add(report, RDFS + "label", ox.Literal(f"monitoring report {reader.report}", language="en"))
+    reader.add(
+        report, RDFS + "label", ox.Literal(f"monitoring report {reader.report}", language="en")
+    )
     kinds_found = 0
     for path in files:
-        for sheet_name, kind, header, body in _tables(path):
+        for sheet_name, kind, header, body in tables(path):
             if kind is None:
                 continue
             kinds_found += 1
-            letters, missing = _columns(kind, header)
+            letters, missing = columns(kind, header)
             if missing:
                 titles = ", ".join(kind.column(key).title for key in missing)
                 reader.problems.append(f"{path.name}: sheet {sheet_name}: missing columns {titles}")
                 continue
             for number, values in body:
-                cells = {key: _cell(values, index) for key, index in letters.items()}
+                cells = {key: cell(values, index) for key, index in letters.items()}
                 if not any(cells.get(c.key) for c in kind.columns if c.filled and c.key != "year"):
                     continue  # a template row nobody filled in
-                letter_of = {key: _letter(index) for key, index in letters.items()}
+                letter_of = {key: letter(index) for key, index in letters.items()}
                 row = Row(path, sheet_name, number, cells, letter_of, kind)
                 {INDICATORS: _indicator, PROJECTS: _project, OUTPUTS: _output}[kind](reader, row)
     if kinds_found == 0:
@@ -121,108 +123,11 @@ def serialize(quads: list[ox.Quad], rdf_format: ox.RdfFormat) -> bytes:
     if not rdf_format.supports_datasets:
         items = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
     prefixes = {k: v for k, v in PREFIXES.items() if k in _USED_PREFIXES}
-    return ox.serialize(items, format=rdf_format, prefixes=prefixes)
+    return ox.serialize(items, format=rdf_format, prefixes=prefixes) or b""
 
 
 _USED_PREFIXES = {"eco", "mon", "ind", "proj", "fig", "fund", "pstatus", "qudt", "unit",
                   "ecounit", "xsd", "rdfs", "qb", "dcterms"}  # fmt: skip
-
-
-# --- reading tables -------------------------------------------------------------------------
-
-
-def _tables(path: Path) -> Iterator[tuple[str, Sheet | None, list[str], list[tuple[int, list[str]]]]]:
-    """(sheet name, kind, header, numbered rows) of every sheet of a workbook or CSV file."""
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise InputError(f"{path}: not UTF-8 text ({error.reason})") from None
-        table = list(csv.reader(text.splitlines()))
-        yield from _table(path.stem, table)
-    elif suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(path, read_only=True, data_only=True)
-        except Exception as error:  # zipfile, XML and openpyxl errors alike
-            raise InputError(f"{path}: not a readable .xlsx workbook ({error})") from None
-        try:
-            for page in book.worksheets:
-                table = [[_text(v) for v in values] for values in page.iter_rows(values_only=True)]
-                yield from _table(page.title, table)
-        finally:
-            book.close()
-    else:
-        raise InputError(f"{path}: unknown monitoring file type {path.suffix!r} (known: .xlsx, .csv)")
-
-
-def _table(name: str, table: list[list[str]]) -> Iterator[tuple[str, Sheet | None, list[str], list[tuple[int, list[str]]]]]:
-    if not table:
-        yield name, None, [], []
-        return
-    header = [str(cell) for cell in table[0]]
-    body = [(number, values) for number, values in enumerate(table[1:], start=2)]
-    yield name, _kind(header), header, body
-
-
-def _kind(header: list[str]) -> Sheet | None:
-    def has(sheet: Sheet, key: str) -> bool:
-        return any(sheet.column(key).matches(cell) for cell in header)
-
-    if has(OUTPUTS, "output") and has(OUTPUTS, "delivered"):
-        return OUTPUTS
-    if has(PROJECTS, "project") and has(PROJECTS, "status"):
-        return PROJECTS
-    if has(INDICATORS, "indicator") and has(INDICATORS, "value"):
-        return INDICATORS
-    return None
-
-
-def _columns(kind: Sheet, header: list[str]) -> tuple[dict[str, int], list[str]]:
-    letters = {}
-    for column in kind.columns:
-        index = next((i for i, cell in enumerate(header) if column.matches(cell)), None)
-        if index is not None:
-            letters[column.key] = index
-    needed = {"indicators": ("indicator", "year", "value"), "projects": ("project", "year"),
-              "outputs": ("project", "output", "year", "delivered")}[kind.key]  # fmt: skip
-    return letters, [key for key in needed if key not in letters]
-
-
-def _cell(values: list[str], index: int) -> str:
-    return " ".join(values[index].split()) if index < len(values) else ""
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def _slug(path: Path) -> str:
-    """The report's IRI slug, from the file name (``NAME-indicators.csv`` → ``NAME``)."""
-    stem = re.sub(r"-(indicators|projects|outputs)$", "", path.stem)
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-").lower()
-    return slug or "report"
 
 
 # --- checking cells -------------------------------------------------------------------------
@@ -323,7 +228,9 @@ def _revision(reader: Reader, row: Row, key: tuple[str, ...], subject: str) -> s
     revised = row.cells.get("revision", "").casefold() in YES
     if key in reader.seen and not revised:
         reader.problem(
-            row, "year", f"a second figure for {key[-1]} ({reader.seen[key]}); mark it as a revision"
+            row,
+            "year",
+            f"a second figure for {key[-1]} ({reader.seen[key]}); mark it as a revision",
         )
         return None
     count = sum(1 for seen in reader.seen if seen[: len(key)] == key and len(seen) > len(key))
@@ -338,13 +245,17 @@ def _common(reader: Reader, row: Row, subject: str, kind: str, year: int) -> Non
     reader.add(subject, RDF + "type", kind)
     reader.add(subject, RDF + "type", QB + "Observation")
     reader.add(subject, QB + "dataSet", MON + reader.report)
-    reader.add(subject, ECO.observationYear, ox.Literal(str(year), datatype=ox.NamedNode(XSD + "gYear")))
+    reader.add(
+        subject, ECO.observationYear, ox.Literal(str(year), datatype=ox.NamedNode(XSD + "gYear"))
+    )
     for key, predicate in (("source", ECO.sourceDocument), ("reporter", ECO.reportedBy),
                            ("note", RDFS + "comment")):  # fmt: skip
         if row.cells.get(key):
             reader.add(subject, predicate, ox.Literal(row.cells[key]))
     if row.cells.get("revision", "").casefold() in YES:
-        reader.add(subject, ECO.isRevision, ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean")))
+        reader.add(
+            subject, ECO.isRevision, ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))
+        )
 
 
 def _quantity(reader: Reader, subject: str, value: Decimal, unit: str | None) -> None:
@@ -377,7 +288,10 @@ def _indicator(reader: Reader, row: Row) -> None:
     if year is None or value is None or not ok_unit or (row.cells.get("date") and date is None):
         return
     subject = _revision(
-        reader, row, ("indicator", iri, str(year)), f"{MON}{reader.report}/indicator/{_local(iri)}/{year}"
+        reader,
+        row,
+        ("indicator", iri, str(year)),
+        f"{MON}{reader.report}/indicator/{_local(iri)}/{year}",
     )
     if subject is None:
         return
@@ -385,12 +299,21 @@ def _indicator(reader: Reader, row: Row) -> None:
     reader.add(subject, ECO.observedIndicator, iri)
     _quantity(reader, subject, value, facts.unit)
     if date:
-        reader.add(subject, ECO.observationDate, ox.Literal(date, datatype=ox.NamedNode(XSD + "date")))
+        reader.add(
+            subject, ECO.observationDate, ox.Literal(date, datatype=ox.NamedNode(XSD + "date"))
+        )
 
 
 _STATUS_WORDS = {
     "not-started": ("未开工", "未开始", "not started", "not-started"),
-    "under-construction": ("在建", "在建中", "施工中", "under construction", "ongoing", "in progress"),
+    "under-construction": (
+        "在建",
+        "在建中",
+        "施工中",
+        "under construction",
+        "ongoing",
+        "in progress",
+    ),
     "completed": ("完工", "已完工", "竣工", "completed", "done", "finished"),
 }
 
@@ -407,7 +330,9 @@ def _project(reader: Reader, row: Row) -> None:
     if allocated is not None or spent is not None or row.cells.get("channel"):
         channel = _resolve(reader, row, "channel", plan.channels, "funding channel")
     if status == "not-started" and (start or completion):
-        reader.problem(row, "status", "未开工 (not started) but a start or completion date is given")
+        reader.problem(
+            row, "status", "未开工 (not started) but a start or completion date is given"
+        )
         return
     if completion and status not in (None, "completed"):
         reader.problem(row, "status", "a completion date is given but the status is not 完工")
@@ -456,9 +381,9 @@ def _status(reader: Reader, row: Row) -> str | None:
     text = row.cells.get("status", "")
     if not text:
         return None
-    for slug, words in _STATUS_WORDS.items():
+    for status, words in _STATUS_WORDS.items():
         if text.casefold() in words:
-            return slug
+            return status
     reader.problem(row, "status", f"unknown status {text!r}: write 未开工, 在建 or 完工")
     return None
 
@@ -478,7 +403,10 @@ def _output(reader: Reader, row: Row) -> None:
     if not _unit_matches(reader, row, facts.unit):
         return
     subject = _revision(
-        reader, row, ("output", output, str(year)), f"{MON}{reader.report}/output/{_local(output)}/{year}"
+        reader,
+        row,
+        ("output", output, str(year)),
+        f"{MON}{reader.report}/output/{_local(output)}/{year}",
     )
     if subject is None:
         return
@@ -488,4 +416,4 @@ def _output(reader: Reader, row: Row) -> None:
     _quantity(reader, subject, delivered, facts.unit)
 
 
-__all__ = ["ImportProblems", "SHEETS", "read_files", "serialize"]
+__all__ = ["SHEETS", "ImportProblems", "read_files", "serialize"]

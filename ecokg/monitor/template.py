@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ecokg.monitor.plan import PlanFacts
-from ecokg.monitor.sheets import INDICATORS, OUTPUTS, PROJECTS, SHEETS, Sheet
+from ecokg.monitor.sheets import INDICATORS, PROJECTS, SHEETS, Sheet
 
 
 def rows(plan: PlanFacts, sheet: Sheet, year: int) -> list[dict[str, str]]:
@@ -62,7 +62,7 @@ def workbook_bytes(plan: PlanFacts, year: int) -> bytes:
     from openpyxl.utils import get_column_letter
 
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.active)
     to_fill = PatternFill("solid", fgColor="FFF2CC")
     for sheet in SHEETS:
         page = book.create_sheet(sheet.title)

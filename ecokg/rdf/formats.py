@@ -108,7 +108,9 @@ REPORT_JSON = Format("json", "application/json", (".json",))
 MARKDOWN = Format("markdown", "text/markdown", (".md", ".markdown"), ("md",))
 HTML = Format("html", "text/html", (".html", ".htm"))
 # Spreadsheets people fill in (ecokg monitor template / import).
-XLSX = Format("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",))
+XLSX = Format(
+    "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",)
+)
 SHEET_CSV = Format("csv", "text/csv", (".csv",))
 
 

@@ -59,6 +59,7 @@ PREFIXES: Final[dict[str, str]] = {
     "cat": "https://w3id.org/ecokg/def/category#",
     "measure": "https://w3id.org/ecokg/def/measure-type#",
     "pstatus": "https://w3id.org/ecokg/def/project-status#",
+    "progress": "https://w3id.org/ecokg/def/progress-status#",
     "qb": "http://purl.org/linked-data/cube#",
     # Instance namespaces, one per kind of thing (readable slugs under id:).
     **{
@@ -183,6 +184,7 @@ class ECO(metaclass=_ClosedNamespaceMeta):
     FundingRecord: str
     Goal: str
     Indicator: str
+    IndicatorAssessment: str
     IndicatorObservation: str
     KeyTask: str
     MechanismIssue: str
@@ -195,6 +197,7 @@ class ECO(metaclass=_ClosedNamespaceMeta):
     PlanSection: str
     Programme: str
     Project: str
+    ProjectAssessment: str
     ProjectProgress: str
     ProjectRegister: str
     ProtectedArea: str
@@ -313,3 +316,9 @@ class ECO(metaclass=_ClosedNamespaceMeta):
     fundsAllocated: str
     fundsSpent: str
     forOutput: str
+    assesses: str
+    expectedValue: str
+    latestObservation: str
+    progressStatus: str
+    totalSpent: str
+    totalAllocated: str
