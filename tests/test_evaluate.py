@@ -173,3 +173,18 @@ def test_html_report_is_valid_and_renders(run_cli, example_data: Path, tmp_path:
         check=True, capture_output=True, timeout=120,
     )  # fmt: skip
     assert shot.stat().st_size > 10_000
+
+
+def test_audit_reports_lagging_binding_indicators_and_overspending(run_cli, example_data: Path):
+    code, out, _ = run_cli("audit", "--data", example_data, "--lang", "en", "-f", "markdown")
+    assert code == 1  # the plan's own violations, and now a lagging binding indicator
+    monitoring = out[out.index("## Violation · monitoring") :]
+    assert "Forest growing stock (total standing stock): 2024 observation" in monitoring
+    assert "below 391.26 expected on the straight path" in monitoring
+    assert "monitoring-example-indicators.csv row 8" in monitoring  # the row is cited
+    assert "Box 2-1 row 2" in monitoring
+    warnings = out[out.index("## Warning · monitoring") :]
+    assert "Project overspent: 1270 spent, more than the estimate 1078" in warnings
+    # without monitoring data the monitoring shapes find nothing
+    code, out, _ = run_cli("audit", "--lang", "en", "-f", "markdown")
+    assert "monitoring" not in out

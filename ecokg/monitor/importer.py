@@ -23,6 +23,7 @@ from ecokg.rdf.namespaces import ECO, GRAPH_MONITORING, PREFIXES, RDF, RDFS, XSD
 
 QB = "http://purl.org/linked-data/cube#"
 QUDT = "http://qudt.org/schema/qudt/"
+PROV = "http://www.w3.org/ns/prov#"
 PSTATUS = PREFIXES["pstatus"]
 WAN_YUAN = PREFIXES["ecounit"] + "WanYuan"
 PERCENT = "http://qudt.org/vocab/unit/PERCENT"
@@ -126,7 +127,7 @@ def serialize(quads: list[ox.Quad], rdf_format: ox.RdfFormat) -> bytes:
     return ox.serialize(items, format=rdf_format, prefixes=prefixes) or b""
 
 
-_USED_PREFIXES = {"eco", "mon", "ind", "proj", "fig", "fund", "pstatus", "qudt", "unit",
+_USED_PREFIXES = {"prov", "eco", "mon", "ind", "proj", "fig", "fund", "pstatus", "qudt", "unit",
                   "ecounit", "xsd", "rdfs", "qb", "dcterms"}  # fmt: skip
 
 
@@ -241,8 +242,22 @@ def _revision(reader: Reader, row: Row, key: tuple[str, ...], subject: str) -> s
     return subject
 
 
-def _common(reader: Reader, row: Row, subject: str, kind: str, year: int) -> None:
+_RECORD_WORDS = {
+    ECO.IndicatorObservation: ("{}年监测值", "{} observation"),
+    ECO.ProjectProgress: ("{}年进展", "{} progress"),
+    ECO.FundingRecord: ("{}年资金", "{} funds"),
+    ECO.OutputProgress: ("截至{}年累计完成", "delivered by {}"),
+}
+
+
+def _common(
+    reader: Reader, row: Row, subject: str, kind: str, year: int, about: str, detail: str = ""
+) -> None:
     reader.add(subject, RDF + "type", kind)
+    zh, en = (word.format(year) for word in _RECORD_WORDS[kind])
+    for lang, words in (("zh", f"{reader.plan.label(about, 'zh')}{detail} {zh}"),
+                        ("en", f"{reader.plan.label(about, 'en')}{detail}: {en}")):  # fmt: skip
+        reader.add(subject, RDFS + "label", ox.Literal(words, language=lang))
     reader.add(subject, RDF + "type", QB + "Observation")
     reader.add(subject, QB + "dataSet", MON + reader.report)
     reader.add(
@@ -252,6 +267,14 @@ def _common(reader: Reader, row: Row, subject: str, kind: str, year: int) -> Non
                            ("note", RDFS + "comment")):  # fmt: skip
         if row.cells.get(key):
             reader.add(subject, predicate, ox.Literal(row.cells[key]))
+    # the row it comes from, as a citation (the audit cites prov:wasDerivedFrom)
+    origin = f"{MON}{reader.report}/source/{slug(row.file)}/{row.kind.key}/row-{row.number}"
+    reader.add(subject, PROV + "wasDerivedFrom", origin)
+    # a CSV file is one sheet, named after the file
+    place = row.file.name if row.file.suffix.lower() == ".csv" else f"{row.file.name} {row.sheet}"
+    zh, en = f"{place} 第{row.number}行", f"{place} row {row.number}"
+    reader.add(origin, RDFS + "label", ox.Literal(zh, language="zh"))
+    reader.add(origin, RDFS + "label", ox.Literal(en, language="en"))
     if row.cells.get("revision", "").casefold() in YES:
         reader.add(
             subject, ECO.isRevision, ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))
@@ -295,7 +318,7 @@ def _indicator(reader: Reader, row: Row) -> None:
     )
     if subject is None:
         return
-    _common(reader, row, subject, ECO.IndicatorObservation, year)
+    _common(reader, row, subject, ECO.IndicatorObservation, year, iri)
     reader.add(subject, ECO.observedIndicator, iri)
     _quantity(reader, subject, value, facts.unit)
     if date:
@@ -347,7 +370,7 @@ def _project(reader: Reader, row: Row) -> None:
         subject = _revision(reader, row, ("project", iri, str(year)), base)
         if subject is None:
             return
-        _common(reader, row, subject, ECO.ProjectProgress, year)
+        _common(reader, row, subject, ECO.ProjectProgress, year, iri)
         reader.add(subject, ECO.progressOf, iri)
         if status:
             reader.add(subject, ECO.projectStatus, PSTATUS + status)
@@ -361,7 +384,7 @@ def _project(reader: Reader, row: Row) -> None:
         subject = _revision(reader, row, key, f"{base}/funds/{_local(channel)}")
         if subject is None:
             return
-        _common(reader, row, subject, ECO.FundingRecord, year)
+        _common(reader, row, subject, ECO.FundingRecord, year, iri)
         reader.add(subject, ECO.progressOf, iri)
         reader.add(subject, ECO.fundingChannel, channel)
         for amount, predicate, name in ((allocated, ECO.fundsAllocated, "allocated"),
@@ -410,7 +433,7 @@ def _output(reader: Reader, row: Row) -> None:
     )
     if subject is None:
         return
-    _common(reader, row, subject, ECO.OutputProgress, year)
+    _common(reader, row, subject, ECO.OutputProgress, year, output)
     reader.add(subject, ECO.progressOf, project)
     reader.add(subject, ECO.forOutput, output)
     _quantity(reader, subject, delivered, facts.unit)
