@@ -188,3 +188,25 @@ def test_audit_reports_lagging_binding_indicators_and_overspending(run_cli, exam
     # without monitoring data the monitoring shapes find nothing
     code, out, _ = run_cli("audit", "--lang", "en", "-f", "markdown")
     assert "monitoring" not in out
+
+
+@pytest.mark.parametrize(
+    ("question", "query", "answer"),
+    [
+        ("森林覆盖率2024年是多少？", "indicator-observation", "47.02%"),
+        ("What was the forest cover in 2023?", "indicator-observation", "47 percent"),  # revised
+        ("Which binding indicators are behind schedule?", "lagging-binding-indicators", "391.26"),
+        ("哪些项目超支了？", "overspent-projects", "192万元"),
+    ],
+)
+def test_ask_answers_from_the_monitoring_data(
+    run_cli, example_data: Path, question: str, query: str, answer: str
+) -> None:
+    code, out, err = run_cli("ask", "--data", example_data, question)
+    assert code == 0, err
+    assert f"({query}, score" in out.splitlines()[0] and answer in out
+    # without monitoring data the question is still understood, and has no answer
+    code, out, _ = run_cli("ask", question)
+    assert (
+        code == 0 and f"({query}, score" in out and ("没有找到结果" in out or "No results" in out)
+    )

@@ -281,3 +281,14 @@ def test_template_csv_to_stdout_reads_back(run_cli) -> None:
     assert code == 0
     first = next(csv.reader(io.StringIO(out)))
     assert first[0] == "指标 indicator"
+
+
+def test_monitoring_data_is_not_reasoned_over(run_cli, tmp_path: Path) -> None:
+    """The bundled plan's shipped inferences serve: monitoring data adds nothing to reason on."""
+    from ecokg import resources
+
+    ttl = tmp_path / "m.ttl"
+    assert run_cli("monitor", "import", *EXAMPLES, "-o", ttl)[0] == 0
+    loaded = {(f.path, f.graph) for f in load_dataset([ttl]).files}
+    assert (ttl, GRAPH_MONITORING) in loaded
+    assert (resources.inferred_file(), "https://w3id.org/ecokg/graph/inferred") in loaded
