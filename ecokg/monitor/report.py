@@ -54,7 +54,8 @@ WORDS = {
         "outputs": "outputs delivered", "overspent": "overspent", "projects-count": "projects",
         "lagging": "lagging", "none": "(none given)",
         "no-data": "no monitoring data: load the file ecokg monitor import wrote with --data",
-        "summary": "{lagging} binding indicators lagging; {late} projects late, {over} overspent",
+        "summary": "lagging binding indicators: {lagging}; late projects: {late}; "
+                   "overspent projects: {over}",
         "sources": "sources",
     },
 }  # fmt: skip
