@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ecokg.cli.options import DATASET, OutputOption, Shared, check_lang, shared
+from ecokg.cli.options import OutputOption, Shared, check_lang, shared
 from ecokg.cli.output import deliver, make_console, to_file
 from ecokg.errors import UsageError
 from ecokg.rdf import formats
+
+if TYPE_CHECKING:
+    from ecokg.stores.local import Dataset
 
 TEMPLATE_FORMATS = formats.Choices("monitor template", formats.XLSX, formats.SHEET_CSV)
 IMPORT_FORMATS = formats.Choices(
@@ -31,19 +34,29 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-YearOption = Annotated[
+# The plan and the monitoring data; never the inferred graph (--no-inferred would change nothing).
+PLAN_AND_DATA = ("data", "no_bundled")
+FillYearOption = Annotated[
     int | None,
     typer.Option(
-        "--year", help="The year to evaluate or fill in (default: see each verb).", metavar="Y"
+        "--year", help="The year to fill in (default: the plan's near-term year).", metavar="Y"
+    ),
+]
+EvaluateYearOption = Annotated[
+    int | None,
+    typer.Option(
+        "--year",
+        help="The year to evaluate (default: the latest year with monitoring data).",
+        metavar="Y",
     ),
 ]
 
 
 @app.command("template")
-@shared(*DATASET, formats=TEMPLATE_FORMATS, format_note="default: from --output, else xlsx")
+@shared(*PLAN_AND_DATA, formats=TEMPLATE_FORMATS, format_note="default: from --output, else xlsx")
 def template(
     output: OutputOption = None,
-    year: YearOption = None,
+    year: FillYearOption = None,
     *,
     shared: Shared,
 ) -> None:
@@ -55,7 +68,7 @@ def template(
 
     target = to_file(output)
     chosen = TEMPLATE_FORMATS.choose(shared.output_format, target, formats.XLSX)
-    plan = read_plan(shared.load())
+    plan = read_plan(_plan_and_data(shared))
     fill_year = year if year is not None else plan.near_year
     if chosen is formats.XLSX:
         if target is None and sys.stdout.isatty():
@@ -72,7 +85,7 @@ def template(
 
 
 @app.command("import")
-@shared(*DATASET, formats=IMPORT_FORMATS, format_note="default: from --output, else ttl")
+@shared(*PLAN_AND_DATA, formats=IMPORT_FORMATS, format_note="default: from --output, else ttl")
 def import_(
     files: Annotated[
         list[Path],
@@ -90,7 +103,7 @@ def import_(
 
     target = to_file(output)
     chosen = IMPORT_FORMATS.choose(shared.output_format, target, formats.TURTLE)
-    plan = read_plan(shared.load())
+    plan = read_plan(_plan_and_data(shared))
     try:
         quads = read_files(plan, files)
     except ImportProblems as problems:
@@ -101,9 +114,9 @@ def import_(
     deliver(serialize(quads, chosen.rdf), target)
 
 
-@shared(*DATASET, formats=EVALUATE_FORMATS, format_note="default: table")
+@shared(*PLAN_AND_DATA, formats=EVALUATE_FORMATS, format_note="default: table")
 def evaluate(
-    year: YearOption = None,
+    year: EvaluateYearOption = None,
     lang: Annotated[str, typer.Option("--lang", help="Labels and titles: zh or en.")] = "zh",
     output: OutputOption = None,
     *,
@@ -113,7 +126,6 @@ def evaluate(
     indicator's latest value against the straight path from baseline to target (binding
     indicators first), each project's progress and spending, roll-ups by programme, agency and
     zone (default year: the latest year with monitoring data)."""
-    from ecokg.kb import load_dataset
     from ecokg.monitor import report as render
     from ecokg.monitor.evaluate import evaluate as run
     from ecokg.monitor.html import render_html
@@ -122,7 +134,7 @@ def evaluate(
     target = to_file(output)
     chosen = EVALUATE_FORMATS.choose(shared.output_format, target, formats.TABLE)
     # the evaluation reads the plan and the monitoring graph, never the inferred graph
-    result = run(load_dataset(shared.data, bundled=shared.bundled, inferred=False), year)
+    result = run(_plan_and_data(shared), year)
     if not result.has_data:
         print(f"ecokg: {render.WORDS[language]['no-data']}", file=sys.stderr)
     if chosen is formats.TABLE:
@@ -139,3 +151,9 @@ def evaluate(
     }
     deliver(renderers[chosen](), target)
     return EXIT_LAGGING
+
+
+def _plan_and_data(shared: Shared) -> Dataset:
+    from ecokg.kb import load_dataset
+
+    return load_dataset(shared.data, bundled=shared.bundled, inferred=False)
