@@ -5,7 +5,10 @@ where the inferred graph comes from, and which store a command queries.
 - the bundled plan (``data/plan.ttl``), unless left out, and the user's ``--data`` files →
   ``…/graph/plan``;
 - the inferred graph → ``…/graph/inferred``: the shipped ``data/inferred.ttl`` for the bundled
-  plan alone, else one reasoned over once and cached by content hash (:mod:`ecokg.reason`).
+  plan alone, else one reasoned over once and cached by content hash (:mod:`ecokg.reason`);
+- monitoring data (a ``--data`` file that declares an ``eco:MonitoringReport``, as
+  ``ecokg monitor import`` writes) → ``…/graph/monitoring``: what happened since the plan, never
+  mixed into what the plan states, and not reasoned over.
 
 The user's files are checked as they are taken in (:func:`data_problems`), once per
 command: a file using no ``eco:`` class or property (a mistyped namespace) or ``eco:`` terms
@@ -27,6 +30,7 @@ from ecokg.rdf.namespaces import (
     ECO,
     ECO_NS,
     GRAPH_INFERRED,
+    GRAPH_MONITORING,
     GRAPH_ONTOLOGY,
     GRAPH_PLAN,
     RDF,
@@ -53,15 +57,36 @@ def load_dataset(
         dataset.load_file(path, GRAPH_ONTOLOGY)
     if bundled:
         dataset.load_file(bundled_plan(), GRAPH_PLAN)
+    plan_files = []
     for data_file in data_files:
         quads = parse_file(data_file)
         warn(data_problems(data_file, quads))
-        dataset.load_file(data_file, GRAPH_PLAN, quads)
+        if declares_monitoring(quads):
+            dataset.load_file(data_file, GRAPH_MONITORING, quads)
+        else:
+            dataset.load_file(data_file, GRAPH_PLAN, quads)
+            plan_files.append(data_file)
     if inferred:
-        inferred_graph = inferred_file(data_files, bundled, reason_limit=reason_limit)
+        inferred_graph = inferred_file(plan_files, bundled, reason_limit=reason_limit)
         if inferred_graph is not None:
             dataset.load_file(inferred_graph, GRAPH_INFERRED)
     return dataset
+
+
+def is_monitoring_file(path: Path | str) -> bool:
+    """True for a file of monitoring data: it declares an ``eco:MonitoringReport``."""
+    try:
+        if b"MonitoringReport" not in Path(path).read_bytes():
+            return False  # the common case, without parsing the file
+    except OSError:
+        return False  # loading it reports the missing or unreadable file
+    return declares_monitoring(parse_file(path))
+
+
+def declares_monitoring(quads: Iterable[ox.Quad]) -> bool:
+    """True when the quads declare an ``eco:MonitoringReport`` (monitoring data)."""
+    report = ox.NamedNode(ECO.MonitoringReport)
+    return any(quad.predicate == _RDF_TYPE and quad.object == report for quad in quads)
 
 
 def bundled_plan() -> Path:
@@ -82,10 +107,11 @@ def user_data_files(dataset: Dataset) -> list[Path]:
 
 
 def stated_files(data_files: Sequence[Path | str] = (), *, bundled: bool = True) -> list[Path]:
-    """What the plan states: the bundled plan unless left out, then the user's files
-    (checked: :func:`check_data`)."""
+    """What the plan states: the bundled plan unless left out, then the user's files but
+    monitoring data (checked: :func:`check_data`)."""
     check_data(data_files)
-    return _stated_files(data_files, bundled)
+    plans = [path for path in data_files if not is_monitoring_file(path)]
+    return _stated_files(plans, bundled)
 
 
 def _stated_files(data_files: Sequence[Path | str], bundled: bool) -> list[Path]:
@@ -140,8 +166,10 @@ def warn(problems: Iterable[str]) -> None:
 
 
 def asserted_files(data_files: Sequence[Path | str] = (), *, bundled: bool = True) -> list[Path]:
-    """The ontology and what the plan states (the audit's input: no inferences)."""
-    return [*resources.ontology_files(), *stated_files(data_files, bundled=bundled)]
+    """The audit's input: the ontology, what the plan states and any monitoring data (its
+    progress rules are shapes too); never inferences (checked: :func:`check_data`)."""
+    check_data(data_files)
+    return [*resources.ontology_files(), *_stated_files(data_files, bundled)]
 
 
 def inferred_file(

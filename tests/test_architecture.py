@@ -19,12 +19,12 @@ PACKAGE = Path(ecokg.__file__).resolve().parent
 
 # Lowest first. A module may import its own layer and those below, never one above.
 LAYERS: list[tuple[str, ...]] = [
-    ("ecokg", "ecokg.errors", "ecokg.resources", "ecokg.atomic", "ecokg.cache_entries"),
-    ("ecokg.patches", "ecokg.interrupts"),
+    ("ecokg", "ecokg.errors", "ecokg.resources", "ecokg.interrupts"),
+    ("ecokg.atomic", "ecokg.cache_entries", "ecokg.patches"),
     ("ecokg.rdf",),
     ("ecokg.stores", "ecokg.reason"),
     ("ecokg.kb",),
-    ("ecokg.query", "ecokg.info", "ecokg.audit", "ecokg.ask", "ecokg.publish"),
+    ("ecokg.query", "ecokg.info", "ecokg.audit", "ecokg.ask", "ecokg.publish", "ecokg.monitor"),
     ("ecokg.cli", "ecokg.__main__"),
 ]
 

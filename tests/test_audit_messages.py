@@ -44,6 +44,7 @@ FOUND_VALUES = [
     ("cross-section", "S55-count-matches-things-listed", ["states 2", "lists 3"]),
     ("targets", "S61-at-least-target-not-below-baseline", ["39", "40.05"]),
     ("completeness", "S70-project-in-every-register", ["example.org/p", "Table 5-1"]),
+    ("monitoring", "S80-binding-indicator-on-path", ["391 in 2024", "391.26", "392.8 (2025)"]),
 ]
 
 

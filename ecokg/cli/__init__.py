@@ -62,7 +62,7 @@ def _global_options(
 
 def _register_verbs() -> None:
     """Add the verbs, each defined in its own module over the library it drives."""
-    from ecokg.cli import ask, audit, export, push, query, reason
+    from ecokg.cli import ask, audit, export, monitor, push, query, reason
 
     app.command("info")(query.info)
     app.command("sparql")(query.sparql)
@@ -72,6 +72,8 @@ def _register_verbs() -> None:
     app.command("reason")(reason.reason)
     app.command("export")(export.export)
     app.command("push")(push.push)
+    app.add_typer(monitor.app, name="monitor")
+    app.command("evaluate")(monitor.evaluate)
 
 
 _register_verbs()

@@ -107,6 +107,11 @@ TABLE = Format("table", "text/plain", (".txt",))
 REPORT_JSON = Format("json", "application/json", (".json",))
 MARKDOWN = Format("markdown", "text/markdown", (".md", ".markdown"), ("md",))
 HTML = Format("html", "text/html", (".html", ".htm"))
+# Spreadsheets people fill in (ecokg monitor template / import).
+XLSX = Format(
+    "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",)
+)
+SHEET_CSV = Format("csv", "text/csv", (".csv",))
 
 
 class Registry:

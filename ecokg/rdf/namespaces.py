@@ -18,6 +18,8 @@ GRAPH_BASE: Final = "https://w3id.org/ecokg/graph/"
 GRAPH_ONTOLOGY: Final = GRAPH_BASE + "ontology"
 GRAPH_PLAN: Final = GRAPH_BASE + "plan"
 GRAPH_INFERRED: Final = GRAPH_BASE + "inferred"
+# Monitoring data (observations, project progress): what happened since, never what the plan states.
+GRAPH_MONITORING: Final = GRAPH_BASE + "monitoring"
 # All three, in load order.
 DATASET_GRAPHS: Final = (GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_INFERRED)
 
@@ -56,6 +58,9 @@ PREFIXES: Final[dict[str, str]] = {
     "metric": "https://w3id.org/ecokg/def/metric#",
     "cat": "https://w3id.org/ecokg/def/category#",
     "measure": "https://w3id.org/ecokg/def/measure-type#",
+    "pstatus": "https://w3id.org/ecokg/def/project-status#",
+    "progress": "https://w3id.org/ecokg/def/progress-status#",
+    "qb": "http://purl.org/linked-data/cube#",
     # Instance namespaces, one per kind of thing (readable slugs under id:).
     **{
         prefix: ID + path + "/"
@@ -84,6 +89,7 @@ PREFIXES: Final[dict[str, str]] = {
             ("goal", "goal"),
             ("fund", "funding"),
             ("period", "period"),
+            ("mon", "monitoring"),
         )
     },
 }
@@ -175,17 +181,24 @@ class ECO(metaclass=_ClosedNamespaceMeta):
     ExpectedIndicator: str
     Figure: str
     FundingChannel: str
+    FundingRecord: str
     Goal: str
     Indicator: str
+    IndicatorAssessment: str
+    IndicatorObservation: str
     KeyTask: str
     MechanismIssue: str
+    MonitoringReport: str
     NameStatement: str
     Output: str
+    OutputProgress: str
     Place: str
     Plan: str
     PlanSection: str
     Programme: str
     Project: str
+    ProjectAssessment: str
+    ProjectProgress: str
     ProjectRegister: str
     ProtectedArea: str
     Reservoir: str
@@ -289,3 +302,23 @@ class ECO(metaclass=_ClosedNamespaceMeta):
     whole: str
     withinCounty: str
     withinTownship: str
+    # monitoring (ontology/monitoring.ttl)
+    observedIndicator: str
+    observationYear: str
+    observationDate: str
+    reportedBy: str
+    sourceDocument: str
+    isRevision: str
+    progressOf: str
+    projectStatus: str
+    startDate: str
+    completionDate: str
+    fundsAllocated: str
+    fundsSpent: str
+    forOutput: str
+    assesses: str
+    expectedValue: str
+    latestObservation: str
+    progressStatus: str
+    totalSpent: str
+    totalAllocated: str
