@@ -79,6 +79,10 @@ def atomic_output(path: Path | str) -> Iterator[BinaryIO]:
 
 def writable_target(path: Path) -> Path:
     """The file to replace for ``path`` (symlinks followed), or a one-line InputError."""
+    if not str(path) or str(path) == ".":
+        raise InputError("--output: an empty file name")
+    if "\x00" in str(path):
+        raise InputError(f"{path!r}: a file name cannot hold a NUL character")
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
     directory = target.parent if str(target.parent) else Path(".")
     target = directory / target.name

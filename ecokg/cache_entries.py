@@ -53,7 +53,7 @@ def read_entry(path: Path) -> bytes | None:
     is not a complete entry (empty, truncated, altered)."""
     try:
         content = path.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # none yet, or no cache directory to hold it
         return None
     line_end = content.find(b"\n") + 1
     match = _HEADER.fullmatch(content[:line_end]) if line_end else None

@@ -88,7 +88,8 @@ class Asker:
 
     def understand(self, question: str) -> tuple[str, list[Mention], IntentMatch]:
         """Language, entity mentions and the best intent (raising when there is none)."""
-        if not question.strip():
+        question = question.strip()
+        if not question:
             raise UsageError('give a question, e.g. ecokg ask "泗溪镇有哪些项目？"')
         if len(question) > MAX_QUESTION_CHARS:
             raise UsageError(

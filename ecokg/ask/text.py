@@ -33,8 +33,12 @@ def has_cjk(text: str) -> bool:
 
 
 def question_language(text: str) -> str:
-    """'zh' when the question has any Chinese character, else 'en'."""
-    return "zh" if has_cjk(text) else "en"
+    """'zh' or 'en': the language most of the question is written in. A Chinese character
+    weighs as three Latin letters, so that "Which projects are in 泗溪镇?" is English and
+    "泗溪镇有哪些project" Chinese."""
+    chinese = len(_CJK.findall(text))
+    latin = sum(1 for char in text if char.isascii() and char.isalpha())
+    return "zh" if chinese and chinese * 3 >= latin else "en"
 
 
 def units(text: str) -> list[Unit]:

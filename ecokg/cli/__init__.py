@@ -17,7 +17,14 @@ from typing import Annotated
 import typer
 
 from ecokg import __version__, interrupts
-from ecokg.cli.options import DataOption, DebugOption, NoBundledOption, NoInferredOption, Shared
+from ecokg.cli.options import (
+    DataOption,
+    DebugOption,
+    NoBundledOption,
+    NoInferredOption,
+    ReasonLimitOption,
+    Shared,
+)
 from ecokg.errors import EcokgError, Interrupted
 
 EXIT_INTERNAL_ERROR = 70
@@ -47,6 +54,7 @@ def _global_options(
     data: DataOption = None,
     no_bundled: NoBundledOption = False,
     no_inferred: NoInferredOption = False,
+    reason_limit: ReasonLimitOption = None,
     debug: DebugOption = False,
     version: Annotated[
         bool,
@@ -57,7 +65,9 @@ def _global_options(
 ) -> None:
     # Dataset options may also come before the verb; the verb merges them with its own.
     # --debug is read from argv by main() so that it also covers errors raised before here.
-    ctx.obj = Shared(list(data or []), no_bundled, no_inferred, debug=debug)
+    ctx.obj = Shared(
+        list(data or []), no_bundled, no_inferred, reason_limit=reason_limit, debug=debug
+    )
 
 
 def _register_verbs() -> None:

@@ -7,6 +7,7 @@ publishing modules are imported only when the command runs.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -114,7 +115,9 @@ def export(
     if context_url is not None and chosen is not formats.JSON_LD:
         raise UsageError("--context-url applies to JSON-LD exports (--format jsonld)")
     hosted = exporting.check_context_url(context_url)
-    dataset = shared.load()
+    # only --part all and inferred need the inferred graph (and so, for --data, reasoning)
+    needs_inferences = part in ("all", "inferred")
+    dataset = shared.load() if needs_inferences else replace(shared, no_inferred=True).load()
     if target is not None:
         exporting.export_to_file(
             dataset, chosen, target, part=part, base=base_iri, context_url=hosted

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -224,6 +225,7 @@ def _merged(root: object, given: dict[str, Any]) -> Shared:
     """This verb's options on top of those given before the verb (``ecokg --data X …``)."""
     base = root if isinstance(root, Shared) else Shared()
     data = [*base.data, *(given.pop("data", None) or [])]
+    check_timeout(given.get("timeout"))  # every verb that takes it, whether it uses it or not
     for flag in ("no_bundled", "no_inferred", "debug"):
         given[flag] = bool(given.get(flag)) or getattr(base, flag)
     if given.get("reason_limit") is None:
@@ -240,8 +242,8 @@ def _format_option(choices: Choices, default_note: str) -> Any:
 
 
 def check_timeout(seconds: float | None) -> float | None:
-    """--timeout must be a positive number of seconds."""
-    if seconds is not None and not seconds > 0:
+    """--timeout must be a positive, finite number of seconds."""
+    if seconds is not None and not (seconds > 0 and math.isfinite(seconds)):
         raise UsageError(f"--timeout {seconds:g}: give a positive number of seconds")
     return seconds
 

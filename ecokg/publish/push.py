@@ -33,6 +33,7 @@ from ecokg.stores.http import (
     page_summary,
     read_bounded,
     redact,
+    split_credentials,
 )
 from ecokg.stores.local import Dataset
 from ecokg.stores.remote import Auth, RemoteStore, credentials_from_url
@@ -68,6 +69,7 @@ class PushedPart:
 def default_store_url(endpoint: str) -> str:
     """The Graph Store endpoint next to a query endpoint: ``…/query`` → ``…/store`` (with
     the endpoint's credentials, if its URL has any)."""
+    split_credentials(endpoint)  # a one-line error for an unparsable URL
     parts = urllib.parse.urlsplit(endpoint)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise InputError(f"--endpoint {redact(endpoint)!r}: expected an http:// or https:// URL")

@@ -36,7 +36,7 @@ class CatalogSettings:
         licence: str | None = None,
     ) -> CatalogSettings:
         root = site_root(base)
-        for option, value in (("--endpoint-url", endpoint_url), ("--license", licence)):
+        for option, value in (("--endpoint", endpoint_url), ("--license", licence)):
             if value is not None and not _is_http_iri(value):
                 raise UsageError(f"{option} {value!r}: it must be an absolute http(s) IRI")
         if email is not None and not re.fullmatch(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+", email):

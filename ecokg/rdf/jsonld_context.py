@@ -45,7 +45,9 @@ def inline_context(document: bytes | str) -> bytes:
     """The document with the published context reference replaced by its content, for
     JSON-LD processors that cannot (or should not) fetch it."""
     data = json.loads(document)
-    reference = data.get("@context")
-    if reference is not None:
+    if not isinstance(data, dict | list):
+        raise ValueError("a JSON-LD document is an object or an array")
+    reference = data.get("@context") if isinstance(data, dict) else None
+    if isinstance(data, dict) and reference is not None:
         data["@context"] = effective_context(reference)
     return json.dumps(data, ensure_ascii=False).encode("utf-8")

@@ -39,7 +39,8 @@ def parse_file(path: Path | str) -> list[ox.Quad]:
     """Every quad of an RDF file (triples in the default graph), lexical forms as written."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path}: file not found")
+        reason = "is a directory" if path.is_dir() else "not a file" if path.exists() else None
+        raise InputError(f"{path}: {reason or 'file not found'}")
     rdf_format = formats.RDF.from_path(path)
     if rdf_format is formats.JSON_LD:
         return _parse_json_ld(path)
@@ -150,7 +151,7 @@ def _parse_json_ld(path: Path) -> list[ox.Quad]:
         # Documents that refer to the published @context by URL (the site's) are read with
         # the shipped copy; no other context is fetched (never the network while loading).
         document = inline_context(path.read_bytes())
-    except ValueError as error:  # bad JSON, or a context ecokg does not have
+    except (ValueError, RecursionError) as error:  # bad JSON, nested too deep, unknown context
         raise InputError(f"{path}: invalid JSON-LD: {error}") from error
     try:
         graph.parse(data=document, format="json-ld")

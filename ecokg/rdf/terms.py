@@ -3,6 +3,7 @@ the lexical form of literals."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pyoxigraph as ox
@@ -11,6 +12,10 @@ import rdflib
 from ecokg.errors import InputError
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+
+# rdflib logs a traceback on stderr for every ill-typed literal ("abc"^^xsd:decimal) it builds;
+# such values are the data's own findings (the audit's S14 reports them), not ecokg's errors.
+logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
 
 
 def to_rdflib(term: Any, cache: dict[Any, rdflib.term.Node]) -> rdflib.term.Node:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 import pyoxigraph as ox
 
-from ecokg.errors import UsageError
+from ecokg.errors import InputError, UsageError
 from ecokg.stores.base import Term
 
 _IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
@@ -191,3 +191,37 @@ def query_form(sparql: str) -> str:
 
 
 _FORMS = {"SELECT": "solutions", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
+
+
+def names_default_graph(sparql: str) -> bool:
+    """True when the query chooses its own default graph (``FROM <g>``; ``FROM NAMED`` only
+    names graphs): the store then must not put the union of its graphs there."""
+    tokens = [match.group().upper() for match in _TOKEN.finditer(_mask(sparql))]
+    return any(
+        token == "FROM" and (index + 1 == len(tokens) or tokens[index + 1] != "NAMED")
+        for index, token in enumerate(tokens)
+    )
+
+
+# Deeper nesting than this crashes the parser's recursion (seen: 3,000 groups end the process).
+MAX_NESTING = 500
+
+
+def check_text(sparql: str, source: str = "query") -> None:
+    """Refuse, in one line, a query the engine cannot take: text that is not UTF-8 (bytes
+    that were not arrive as surrogates) or groups nested deeper than :data:`MAX_NESTING`."""
+    try:
+        sparql.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise InputError(
+            f"{source}: not UTF-8 text (an undecodable byte at character {error.start + 1})"
+        ) from None
+    depth = deepest = 0
+    for char in _mask(sparql):
+        if char in "{(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "})":
+            depth -= 1
+    if deepest > MAX_NESTING:
+        raise InputError(f"{source}: groups nested {deepest} deep; at most {MAX_NESTING}")

@@ -17,7 +17,7 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from ecokg.errors import EcokgError, InputError, Interrupted
+from ecokg.errors import EcokgError, InputError, Interrupted, UsageError
 
 USER_AGENT = "ecokg (SPARQL 1.1 Protocol client)"
 _CHUNK = 64 * 1024
@@ -36,8 +36,13 @@ _OPENER = urllib.request.build_opener(_RefuseRedirects)
 
 def split_credentials(url: str) -> tuple[str, str | None, str | None]:
     """``http://user:pass@host/x`` → (``http://host/x``, user, password), percent-decoded;
-    a URL without ``user@`` comes back unchanged with (None, None)."""
-    parts = urllib.parse.urlsplit(url)
+    a URL without ``user@`` comes back unchanged with (None, None); an unparsable one is a
+    UsageError."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018  (a bad port is only found when read)
+    except ValueError as error:
+        raise UsageError(f"{redact(url)}: not a valid URL ({error})") from None
     userinfo, at, host = parts.netloc.rpartition("@")
     if not at:
         return url, None, None

@@ -22,7 +22,7 @@ from ecokg.rdf.labels import LABEL_PREDICATES, best_label
 from ecokg.rdf.namespaces import PREFIXES
 from ecokg.rdf.parsing import parse_file
 from ecokg.stores.base import QueryResult, Term
-from ecokg.stores.binding import calls_service
+from ecokg.stores.binding import calls_service, check_text, names_default_graph
 
 _LABEL_NODES = tuple(ox.NamedNode(predicate) for predicate in LABEL_PREDICATES)
 _MAX_DETAIL = 160
@@ -96,6 +96,7 @@ class Dataset:
         substitution, never string formatting). ``source`` names the query in error
         messages (e.g. a file name).
         """
+        check_text(sparql, source)
         if not self.allow_service and calls_service(sparql):
             raise UsageError(
                 f"{source}: SERVICE is refused: it would send requests to other servers "
@@ -108,11 +109,6 @@ class Dataset:
             return self._evaluate(sparql, substitutions)
         except SyntaxError as error:
             raise InputError(_query_error_message(source, str(error))) from error
-        except UnicodeEncodeError as error:
-            # bytes that were not UTF-8 on the command line or stdin arrive as surrogates
-            raise InputError(
-                f"{source}: not UTF-8 text (an undecodable byte at character {error.start + 1})"
-            ) from error
         except RuntimeError as error:
             # e.g. a substituted variable that the SELECT clause does not project
             raise UsageError(f"{source}: {error}") from error
@@ -121,7 +117,8 @@ class Dataset:
         return self.store.query(
             sparql,
             prefixes=PREFIXES,
-            use_default_graph_as_union=True,
+            # the union of the graphs, unless the query names its own with FROM
+            use_default_graph_as_union=not names_default_graph(sparql),
             substitutions=substitutions or None,
         )
 
@@ -186,7 +183,11 @@ def _parse_answer(answer: bytes) -> QueryResult:
         kind = getattr(builtins, name, None)
         if not (isinstance(kind, type) and issubclass(kind, Exception)):
             kind = RuntimeError
-        raise kind(message)
+        try:
+            error = kind(message)
+        except TypeError:  # e.g. UnicodeEncodeError wants five arguments
+            error = RuntimeError(message)
+        raise error
     raise InputError("the query process sent no answer")
 
 

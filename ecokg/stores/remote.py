@@ -28,7 +28,13 @@ from ecokg.rdf import formats
 from ecokg.rdf.labels import LABEL_PREDICATES, best_label
 from ecokg.rdf.namespaces import DATASET_GRAPHS, sparql_prologue
 from ecokg.stores.base import DEFAULT_TIMEOUT, QueryResult, Term, result_kind
-from ecokg.stores.binding import bind_with_values, calls_service, query_form, sparql_term
+from ecokg.stores.binding import (
+    bind_with_values,
+    calls_service,
+    check_text,
+    query_form,
+    sparql_term,
+)
 from ecokg.stores.http import (
     USER_AGENT,
     is_html_page,
@@ -134,6 +140,7 @@ class RemoteStore:
         source: str = "query",
     ) -> QueryResult:
         """Run a query on the endpoint; same result types and errors as Dataset.query."""
+        check_text(sparql, source)
         kind = _check_locally(sparql, bindings, source, self.allow_service)
         text = bind_with_values(sparql, bindings) if bindings else sparql
         accept = _TRIPLES_ACCEPT if kind == "graph" else _SOLUTIONS_ACCEPT
