@@ -35,10 +35,11 @@ def main() -> None:
     repeats = parser.parse_args().repeats
 
     from ecokg.audit import engine, sparql, sparql_plan
+    from ecokg.kb import asserted_files
 
     info = median_seconds(lambda: run_cli("info"), repeats)
     whole = median_seconds(lambda: run_cli("audit", "--format", "json"), repeats)
-    files = engine.plan_files()
+    files = asserted_files()
     load = median_seconds(lambda: engine.load_plan(files), repeats)
     graph, store = engine.load_plan(files)
     shapes = engine.load_shapes()

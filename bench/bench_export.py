@@ -20,10 +20,11 @@ from ecokg.kb import load_dataset
 from ecokg.publish import export as exporting
 from ecokg.publish.catalog import CatalogSettings, serialize_catalog
 from ecokg.publish.site import build_site
+from ecokg.rdf.formats import Format
 from ecokg.stores.local import Dataset
 
 
-def export_action(dataset: Dataset, output_format: str) -> Callable[[], object]:
+def export_action(dataset: Dataset, output_format: Format) -> Callable[[], object]:
     def run() -> int:
         buffer = io.BytesIO()
         exporting.export(dataset, output_format, buffer)
@@ -45,7 +46,7 @@ def main() -> None:
     for output_format in exporting.FORMATS:
         size = export_action(dataset, output_format)()
         seconds = median_seconds(export_action(dataset, output_format), args.repeat)
-        rows.append((f"export {output_format}", seconds, f"{size / 1e6:.1f} MB"))
+        rows.append((f"export {output_format.key}", seconds, f"{size / 1e6:.1f} MB"))
     seconds = median_seconds(lambda: serialize_catalog(dataset, settings), args.repeat)
     rows.append(("catalogue (ttl + jsonld)", seconds, "DCAT-AP + VoID"))
     with tempfile.TemporaryDirectory() as directory:

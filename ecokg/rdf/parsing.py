@@ -18,10 +18,11 @@ import pyoxigraph as ox
 
 from ecokg.errors import InputError
 from ecokg.rdf import formats
-from ecokg.rdf.terms import OxTerm, to_oxigraph, to_rdflib
 
 if TYPE_CHECKING:
     import rdflib
+
+    from ecokg.rdf.terms import OxTerm
 
 # A DTD's entity declarations expand to at most this many characters in all.
 MAX_ENTITY_EXPANSION = 1_000_000
@@ -72,6 +73,8 @@ def rdflib_graph(paths: Iterable[Path | str]) -> rdflib.Graph:
 
 def add_to_rdflib(graph: rdflib.Graph, quads: Iterable[ox.Quad]) -> None:
     """Add the quads' triples to ``graph`` (equal terms shared)."""
+    from ecokg.rdf.terms import to_rdflib  # rdflib loads only when a verb needs it
+
     cache: dict[Any, rdflib.term.Node] = {}
     graph.addN(
         (
@@ -157,6 +160,8 @@ def _parse_json_ld(path: Path) -> list[ox.Quad]:
         graph.parse(data=document, format="json-ld")
     except Exception as error:  # rdflib raises many unrelated types for bad JSON-LD
         raise InputError(f"{path}: invalid JSON-LD: {error}") from error
+    from ecokg.rdf.terms import to_oxigraph
+
     cache: dict[rdflib.term.Node, OxTerm] = {}
     return [
         ox.Quad(to_oxigraph(s, cache), to_oxigraph(p, cache), to_oxigraph(o, cache))  # type: ignore[arg-type]
