@@ -5,6 +5,8 @@ Exit codes: 0 success, 1 a result the user must act on (the audit), 2 usage or i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class EcokgError(Exception):
     """An error the user can fix; the message is shown as one line without a traceback."""
@@ -34,3 +36,10 @@ class Interrupted(EcokgError):
     never mistaken for a timeout or a server error. The CLI reports it as the interruption."""
 
     exit_code = 130
+
+
+def check_choice(option: str, value: str, choices: Sequence[str]) -> str:
+    """``value`` if it is one of ``choices``, else a UsageError naming them."""
+    if value not in choices:
+        raise UsageError(f"{option} {value!r}: choose one of {', '.join(choices)}")
+    return value

@@ -15,7 +15,7 @@ import typer
 
 from ecokg.cli.options import DATASET, OutputOption, Shared, shared
 from ecokg.cli.output import deliver, to_file
-from ecokg.errors import UsageError
+from ecokg.errors import UsageError, check_choice
 from ecokg.publish.export import EXPORT_FORMATS
 from ecokg.rdf import formats
 
@@ -83,7 +83,7 @@ def export(
     modes += ["--site"] if site is not None else []
     if len(modes) > 1:
         raise UsageError(f"{' and '.join(modes)} cannot be combined")
-    exporting.check_choice("--part", part, exporting.PARTS)
+    check_choice("--part", part, exporting.PARTS)
     base_iri = exporting.check_base(base)
     target = to_file(output)
     if context_url is not None and (context or catalog or site is not None):

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from ecokg.errors import UsageError
+from ecokg.errors import UsageError, check_choice
 from ecokg.stores.base import DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
@@ -246,12 +246,6 @@ def check_timeout(seconds: float | None) -> float | None:
     if seconds is not None and not (seconds > 0 and math.isfinite(seconds)):
         raise UsageError(f"--timeout {seconds:g}: give a positive number of seconds")
     return seconds
-
-
-def check_choice(option: str, value: str, choices: tuple[str, ...]) -> str:
-    if value not in choices:
-        raise UsageError(f"{option} {value!r}: choose one of {', '.join(choices)}")
-    return value
 
 
 def check_lang(lang: str | None, default: str | None = None) -> str | None:

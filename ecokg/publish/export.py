@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 
 from ecokg.atomic import atomic_output
-from ecokg.errors import UsageError
+from ecokg.errors import UsageError, check_choice
 from ecokg.rdf import formats
 from ecokg.rdf.formats import Format
 from ecokg.rdf.namespaces import (
@@ -56,13 +56,6 @@ Node = ox.NamedNode | ox.BlankNode
 def export_format(value: Format | str) -> Format:
     """An export format given by name (``ttl``, ``turtle``…) or as a Format."""
     return value if isinstance(value, Format) else EXPORT_FORMATS.resolve(value)
-
-
-def check_choice(option: str, value: str, choices: Sequence[str]) -> str:
-    """``value`` if it is one of ``choices``, else a usage error naming them."""
-    if value not in choices:
-        raise UsageError(f"{option} {value!r}: choose one of {', '.join(choices)}")
-    return value
 
 
 def check_base(base: str | None) -> str:
