@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from fake_http import StartServer, fake_servers
 from oxigraph_server import OxigraphServer, find_oxigraph, running_oxigraph
 from virtuoso_server import VirtuosoServer, find_virtuoso, running_virtuoso
 
@@ -128,3 +129,10 @@ def server(
         yield request.getfixturevalue("virtuoso")
         return
     yield request.getfixturevalue("oxigraph_server")
+
+
+@pytest.fixture
+def http_server() -> Iterator[StartServer]:
+    """Start tiny HTTP servers on 127.0.0.1 answering with a handler (:mod:`fake_http`)."""
+    with fake_servers() as start:
+        yield start

@@ -12,16 +12,15 @@ import base64
 import json
 import re
 import socket
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from conftest import RunCli, SparqlServer, push_bundled
+from fake_http import answer
 from oxigraph_server import free_port, running_oxigraph
 from virtuoso_server import VirtuosoServer, running_virtuoso
 
@@ -344,51 +343,6 @@ def test_push_into_one_graph(fresh_server: SparqlServer, run_cli: RunCli, tmp_pa
 # --- error paths against small local servers -----------------------------------------------
 
 
-Handler = Callable[[BaseHTTPRequestHandler], None]
-
-
-@pytest.fixture
-def http_server() -> Iterator[Callable[[Handler], tuple[str, list[dict[str, str]]]]]:
-    """Start a tiny HTTP server answering every request with ``handler``; records headers."""
-    servers: list[ThreadingHTTPServer] = []
-
-    def start(handler: Handler) -> tuple[str, list[dict[str, str]]]:
-        seen: list[dict[str, str]] = []
-
-        class Recording(BaseHTTPRequestHandler):
-            def _any(self) -> None:
-                seen.append(dict(self.headers))
-                length = int(self.headers.get("Content-Length") or 0)
-                self.rfile.read(length)
-                handler(self)
-
-            do_GET = do_POST = do_PUT = _any
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), Recording)
-        servers.append(httpd)
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        return f"http://127.0.0.1:{httpd.server_address[1]}", seen
-
-    yield start
-    for httpd in servers:
-        httpd.shutdown()
-        httpd.server_close()
-
-
-def _answer(status: int, body: bytes, content_type: str = "text/plain") -> Handler:
-    def handle(request: BaseHTTPRequestHandler) -> None:
-        request.send_response(status)
-        request.send_header("Content-Type", content_type)
-        request.send_header("Content-Length", str(len(body)))
-        request.end_headers()
-        request.wfile.write(body)
-
-    return handle
-
-
 def _one_error_line(result: tuple[int, str, str]) -> str:
     code, out, err = result
     assert code == 2 and out == "", result
@@ -416,20 +370,20 @@ def test_silent_server_times_out(run_cli: RunCli) -> None:
 
 
 def test_http_500_shows_the_servers_first_line(run_cli: RunCli, http_server) -> None:
-    url, _ = http_server(_answer(500, b"database on fire\nstack trace line\n"))
+    url, _ = http_server(answer(500, b"database on fire\nstack trace line\n"))
     err = _one_error_line(run_cli("sparql", "ASK {}", "--endpoint", url + "/query"))
     assert "HTTP 500" in err and "database on fire" in err and "stack trace" not in err
 
 
 def test_malformed_and_oversized_responses(run_cli: RunCli, http_server) -> None:
-    url, _ = http_server(_answer(200, b'{"head": {"vars": [', "application/sparql-results+json"))
+    url, _ = http_server(answer(200, b'{"head": {"vars": [', "application/sparql-results+json"))
     err = _one_error_line(run_cli("sparql", "SELECT * { ?s ?p ?o }", "--endpoint", url))
     assert "malformed response" in err
-    url, _ = http_server(_answer(200, b"<a> <b> <c> .\n", "text/html"))
+    url, _ = http_server(answer(200, b"<a> <b> <c> .\n", "text/html"))
     err = _one_error_line(run_cli("sparql", "CONSTRUCT WHERE { ?s ?p ?o }", "--endpoint", url))
     assert "unexpected content type 'text/html'" in err
     big = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [{}] * 500}}).encode()
-    url, _ = http_server(_answer(200, big, "application/sparql-results+json"))
+    url, _ = http_server(answer(200, big, "application/sparql-results+json"))
     assert len(_rows(RemoteStore(url).query("SELECT ?x { }"))[1]) == 500
     with pytest.raises(InputError, match="exceeds 1000 bytes"):
         RemoteStore(url, max_bytes=1000).query("SELECT ?x { }")
@@ -453,7 +407,7 @@ def test_virtuoso_blank_node_labels_are_read(http_server) -> None:
         (json_body, "application/sparql-results+json"),
         (xml_body, "application/sparql-results+xml"),
     ):
-        url, _ = http_server(_answer(200, body, content_type))
+        url, _ = http_server(answer(200, body, content_type))
         rows = [solution["s"] for solution in RemoteStore(url).query("SELECT ?s { }")]
         assert isinstance(rows[0], ox.BlankNode) and rows[1] == ox.Literal("nodeID://b1")
 
@@ -461,21 +415,23 @@ def test_virtuoso_blank_node_labels_are_read(http_server) -> None:
 def test_push_sends_credentials(
     run_cli: RunCli, http_server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url, seen = http_server(_answer(403, b"forbidden: read-only endpoint\n"))
+    url, seen = http_server(answer(403, b"forbidden: read-only endpoint\n"))
     push = ["push", "--endpoint", f"{url}/query", "--no-bundled", "--no-inferred"]
     err = _one_error_line(run_cli(*push, "--user", "ada", "--password", "s3cret:x"))
     assert "HTTP 403" in err and "forbidden: read-only endpoint" in err
-    assert seen[-1]["Authorization"] == "Basic " + base64.b64encode(b"ada:s3cret:x").decode()
-    assert seen[-1]["Content-Type"] == "application/n-triples"
+    assert (
+        seen.headers[-1]["Authorization"] == "Basic " + base64.b64encode(b"ada:s3cret:x").decode()
+    )
+    assert seen.headers[-1]["Content-Type"] == "application/n-triples"
     monkeypatch.setenv("MY_TOKEN", "t0ken")
     _one_error_line(run_cli(*push, "--token-env", "MY_TOKEN", "--store-url", f"{url}/gsp"))
-    assert seen[-1]["Authorization"] == "Bearer t0ken"
+    assert seen.headers[-1]["Authorization"] == "Bearer t0ken"
     monkeypatch.delenv("ECOKG_TOKEN", raising=False)
     _one_error_line(run_cli(*push))
-    assert "Authorization" not in seen[-1]
+    assert "Authorization" not in seen.headers[-1]
     with pytest.raises(InputError):
         RemoteStore(url, auth=Auth(token="q")).query("ASK {}")
-    assert seen[-1]["Authorization"] == "Bearer q"
+    assert seen.headers[-1]["Authorization"] == "Bearer q"
 
 
 def test_usage_errors(run_cli: RunCli) -> None:

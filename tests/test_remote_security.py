@@ -9,15 +9,14 @@ import json
 import signal
 import socket
 import threading
-from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from conftest import RunCli
+from fake_http import Handler, Seen, answer
 from oxigraph_server import OxigraphServer, free_port
 
 from ecokg.rdf.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PLAN
@@ -28,63 +27,6 @@ LOGIN_PAGE = (
     b"<!DOCTYPE html>\n<html><head><title>Sign in - Corporate Proxy</title></head>"
     b"<body><form>password</form></body></html>\n"
 )
-
-
-@dataclass
-class Seen:
-    """What one test server received: (method, path, headers) per request."""
-
-    requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
-
-    @property
-    def headers(self) -> list[dict[str, str]]:
-        return [headers for _, _, headers in self.requests]
-
-
-Handler = Callable[[BaseHTTPRequestHandler, Seen], None]
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[[Handler], tuple[str, Seen]]]:
-    """Start HTTP servers on 127.0.0.1 answering with ``handler``; each records its requests."""
-    servers: list[ThreadingHTTPServer] = []
-
-    def start(handler: Handler) -> tuple[str, Seen]:
-        seen = Seen()
-
-        class Recording(BaseHTTPRequestHandler):
-            def _any(self) -> None:
-                seen.requests.append((self.command, self.path, dict(self.headers)))
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                handler(self, seen)
-
-            do_GET = do_POST = do_PUT = _any
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), Recording)
-        servers.append(httpd)
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        return f"http://127.0.0.1:{httpd.server_address[1]}", seen
-
-    yield start
-    for httpd in servers:
-        httpd.shutdown()
-        httpd.server_close()
-
-
-def answer(status: int, body: bytes = b"", content_type: str = "text/plain", **headers: str):
-    def handle(request: BaseHTTPRequestHandler, seen: Seen) -> None:
-        request.send_response(status)
-        request.send_header("Content-Type", content_type)
-        request.send_header("Content-Length", str(len(body)))
-        for name, value in headers.items():
-            request.send_header(name.replace("_", "-"), value)
-        request.end_headers()
-        request.wfile.write(body)
-
-    return handle
 
 
 def count_answer(n: int) -> Handler:
@@ -124,10 +66,10 @@ PUSH = ("push", "--no-bundled", "--no-inferred")
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 @pytest.mark.parametrize("verb", ["sparql", "push"])
 def test_credentials_never_follow_a_redirect_to_another_origin(
-    status: int, verb: str, serve, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+    status: int, verb: str, http_server, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    other, elsewhere = serve(answer(200, b"{}", "application/sparql-results+json"))
-    url, seen = serve(answer(status, b"moved", Location=f"{other}/collect"))
+    other, elsewhere = http_server(answer(200, b"{}", "application/sparql-results+json"))
+    url, seen = http_server(answer(status, b"moved", Location=f"{other}/collect"))
     monkeypatch.setenv("ECOKG_TOKEN", "t0ken")
     for auth in ([], ["--user", "ada", "--password", SECRET]):
         args = ["sparql", "ASK {}"] if verb == "sparql" else list(PUSH)
@@ -138,8 +80,8 @@ def test_credentials_never_follow_a_redirect_to_another_origin(
     assert elsewhere.requests == []  # neither the token nor the password went there
 
 
-def test_a_redirect_names_its_target_without_its_credentials(serve, run_cli: RunCli) -> None:
-    url, _ = serve(answer(308, Location=f"https://ada:{SECRET}@example.org/sparql"))
+def test_a_redirect_names_its_target_without_its_credentials(http_server, run_cli: RunCli) -> None:
+    url, _ = http_server(answer(308, Location=f"https://ada:{SECRET}@example.org/sparql"))
     err = one_error_line(run_cli("sparql", "ASK {}", "--endpoint", url))
     assert "to https://ada:***@example.org/sparql" in err and SECRET not in err
 
@@ -157,10 +99,10 @@ def _with_credentials(url: str, userinfo: str = f"ada:{SECRET}") -> str:
 
 
 def test_credentials_in_the_endpoint_are_sent_as_basic_auth(
-    serve, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+    http_server, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ECOKG_TOKEN", "t0ken")
-    url, seen = serve(answer(200, b'{"head": {}, "boolean": true}', "application/json"))
+    url, seen = http_server(answer(200, b'{"head": {}, "boolean": true}', "application/json"))
     code, out, err = run_cli("sparql", "ASK {}", "--endpoint", _with_credentials(url) + "/q")
     assert code == 0 and "true" in out.lower() and err == "", (code, out, err)
     assert seen.headers[-1]["Authorization"] == _basic("ada", SECRET)
@@ -189,7 +131,9 @@ FAILURES = ["http-500", "web-page", "malformed", "refused", "timeout", "redirect
 
 @pytest.mark.parametrize("failure", FAILURES)
 @pytest.mark.parametrize("verb", ["query", "push", "push-store"])
-def test_no_message_shows_the_password(failure: str, verb: str, serve, run_cli: RunCli) -> None:
+def test_no_message_shows_the_password(
+    failure: str, verb: str, http_server, run_cli: RunCli
+) -> None:
     handlers = {
         "http-500": answer(500, b"database on fire\n"),
         "web-page": answer(200, LOGIN_PAGE, "text/html"),
@@ -202,7 +146,7 @@ def test_no_message_shows_the_password(failure: str, verb: str, serve, run_cli: 
     elif failure == "timeout":
         base = _silent_server(stack)
     else:
-        base, _ = serve(handlers[failure])
+        base, _ = http_server(handlers[failure])
     secret_url = _with_credentials(base)
     if verb == "query":
         args = ["query", "investment-by-programme", "--endpoint", secret_url + "/query"]
@@ -284,9 +228,9 @@ def test_push_no_inferred_keeps_the_servers_inferred_graph(
 
 @pytest.mark.parametrize("content_type", ["text/html", "application/octet-stream"])
 def test_a_web_page_answering_a_put_is_not_success(
-    content_type: str, serve, run_cli: RunCli
+    content_type: str, http_server, run_cli: RunCli
 ) -> None:
-    url, seen = serve(answer(200, LOGIN_PAGE, content_type))
+    url, seen = http_server(answer(200, LOGIN_PAGE, content_type))
     err = one_error_line(run_cli(*PUSH, "--endpoint", f"{url}/query"))
     assert f"{url}/store?graph=" in err and "Sign in - Corporate Proxy" in err
     assert "web page" in err and "does not hold the graph sent" in err
@@ -294,8 +238,10 @@ def test_a_web_page_answering_a_put_is_not_success(
     assert [method for method, _, _ in seen.requests].count("PUT") == 1
 
 
-def test_counts_read_back_must_match_what_was_sent(serve, run_cli: RunCli, tmp_path: Path) -> None:
-    url, _ = serve(count_answer(0))  # accepts every PUT, then holds nothing
+def test_counts_read_back_must_match_what_was_sent(
+    http_server, run_cli: RunCli, tmp_path: Path
+) -> None:
+    url, _ = http_server(count_answer(0))  # accepts every PUT, then holds nothing
     code, out, err = run_cli(*PUSH, "--endpoint", f"{url}/query")
     assert code == 2 and err.count("\n") == 1, (code, out, err)
     assert f"does not hold what was sent: <{GRAPH_ONTOLOGY}> sent " in err and "holds 0" in err
@@ -306,9 +252,9 @@ def test_counts_read_back_must_match_what_was_sent(serve, run_cli: RunCli, tmp_p
 )
 @pytest.mark.parametrize("content_type", ["text/html", "application/sparql-results+json"])
 def test_a_web_page_answering_a_query_is_refused(
-    query: str, content_type: str, serve, run_cli: RunCli
+    query: str, content_type: str, http_server, run_cli: RunCli
 ) -> None:
-    url, _ = serve(answer(200, LOGIN_PAGE, content_type))
+    url, _ = http_server(answer(200, LOGIN_PAGE, content_type))
     err = one_error_line(run_cli("sparql", query, "--endpoint", url))
     assert url in err and "malformed response" in err
     if content_type == "text/html":
@@ -330,9 +276,9 @@ def _hold(release: threading.Event, arrived: threading.Event) -> Handler:
 
 @pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="needs POSIX signals")
 @pytest.mark.parametrize("verb", ["sparql", "push"])
-def test_ctrl_c_during_a_request_is_interrupted(verb: str, serve, run_cli: RunCli) -> None:
+def test_ctrl_c_during_a_request_is_interrupted(verb: str, http_server, run_cli: RunCli) -> None:
     release, arrived = threading.Event(), threading.Event()
-    url, _ = serve(_hold(release, arrived))
+    url, _ = http_server(_hold(release, arrived))
     main_thread = threading.main_thread().ident
     assert main_thread is not None and threading.current_thread() is threading.main_thread()
 
