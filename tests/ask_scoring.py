@@ -80,7 +80,7 @@ _UNITS: dict[str, tuple[str, float]] = {
     "%": ("percent", 1.0),
     "％": ("percent", 1.0),
 }
-_COUNT_UNITS = frozenset({"", "个", "座", "项", "处", "家", "种", "条", "次", "村", "count"})
+_COUNT_UNITS = frozenset({"", "个", "座", "项", "处", "家", "种", "条", "次"})
 _DASHES = re.compile(r"[‐‑‒–—―−－~～〜至]")
 
 
