@@ -25,6 +25,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ecokg.errors import UsageError
 from ecokg.rdf import formats
 from ecokg.rdf.formats import Format, Registry
 from ecokg.rdf.jsonld_context import context_bytes
@@ -70,7 +71,10 @@ def create_app(portal: Portal) -> Starlette:
         return response
 
     def negotiated(request: Request, offered: Registry) -> Format:
-        chosen = negotiate(offered, request.headers.get("accept"), _format_param(request))
+        try:
+            chosen = negotiate(offered, request.headers.get("accept"), _format_param(request))
+        except UsageError as error:
+            raise HTTPException(400, str(error)) from None
         if chosen is None:
             names = ", ".join(f.media_type for f in offered)
             raise HTTPException(406, f"not acceptable: this resource is available as {names}")

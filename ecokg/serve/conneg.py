@@ -46,7 +46,7 @@ def parse_accept(header: str | None) -> list[MediaRange]:
 
 def quality(media_type: str, ranges: list[MediaRange]) -> float:
     """The quality the client gives ``media_type``: that of the most specific range."""
-    kind, _, subtype = media_type.partition("/")
+    kind, _, subtype = media_type.split(";")[0].strip().lower().partition("/")
     best: tuple[int, float] = (-1, 0.0)
     for range_kind, range_subtype, q in ranges:
         if range_kind == kind and range_subtype == subtype:
@@ -90,5 +90,7 @@ def negotiate(offered: Registry, accept: str | None, override: str | None) -> Fo
 def media_type_header(chosen: Format) -> str:
     """The Content-Type for a format (text is UTF-8)."""
     media = chosen.media_type
+    if "charset=" in media:
+        return media
     textual = media.startswith("text/") or media.endswith(("+json", "+xml", "/json", "/xml"))
     return f"{media}; charset=utf-8" if textual or "n-triples" in media else media
