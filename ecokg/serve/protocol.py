@@ -43,8 +43,8 @@ _UPDATE_WORDS = re.compile(
 )
 
 
-# What a query gives the client: solutions, a boolean, or triples (read, to count them).
-Answer = ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]
+# What a query gives: solutions (as SPARQL JSON), a boolean, or triples (read, to count them).
+Answer = bytes | ox.QueryBoolean | list[ox.Triple]
 
 
 class ProtocolError(Exception):
@@ -133,40 +133,12 @@ def run(store: Store, request: QueryRequest, max_rows: int) -> Answer:
         raise ProtocolError(400, str(error)) from None
 
 
-def _capped(solutions: ox.QuerySolutions, max_rows: int) -> ox.QuerySolutions:
-    """The solutions again (re-read from JSON), refused when more than ``max_rows``."""
-    variables = solutions.variables
-    rows = []
-    for solution in solutions:
-        rows.append(solution)
-        if len(rows) > max_rows:
-            raise _too_large(max_rows, "rows")
-    bindings = [
-        {
-            variable.value: _json_term(solution[variable])
-            for variable in variables
-            if solution[variable] is not None
-        }
-        for solution in rows
-    ]
-    document = {"head": {"vars": [v.value for v in variables]}, "results": {"bindings": bindings}}
-    parsed = ox.parse_query_results(json.dumps(document).encode(), format=_JSON)
-    assert isinstance(parsed, ox.QuerySolutions)
-    return parsed
-
-
-def _json_term(term: object) -> dict[str, str]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    assert isinstance(term, ox.Literal)
-    found = {"type": "literal", "value": term.value}
-    if term.language:
-        found["xml:lang"] = term.language
-    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-        found["datatype"] = term.datatype.value
-    return found
+def _capped(solutions: ox.QuerySolutions, max_rows: int) -> bytes:
+    """The solutions as SPARQL JSON results, refused when more than ``max_rows``."""
+    document = solutions.serialize(format=_JSON) or b""
+    if len(json.loads(document)["results"]["bindings"]) > max_rows:
+        raise _too_large(max_rows, "rows")
+    return document
 
 
 def execute(store: Store, request: QueryRequest, chosen: Format, max_rows: int) -> bytes:
@@ -180,6 +152,11 @@ def serialize(result: Answer, chosen: Format) -> bytes:
         assert chosen.rdf is not None
         return serialize_triples(result, chosen.rdf)
     assert chosen.results is not None
+    if isinstance(result, bytes):  # SPARQL JSON results, read from the store
+        if chosen.results == _JSON:
+            return result
+        solutions = ox.parse_query_results(result, format=_JSON)
+        return solutions.serialize(format=chosen.results) or b""
     return result.serialize(format=chosen.results) or b""
 
 
