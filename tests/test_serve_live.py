@@ -189,3 +189,38 @@ def test_iri_page_shows_provenance(base_url: str, page: Any, tmp_path: Path) -> 
     page.wait_for_url("**/id/section/**")
     shot(page, tmp_path, "provenance")
     assert page.console_errors == []
+
+
+def test_in_front_of_a_sparql_server(oxigraph_server: Any) -> None:
+    """``ecokg serve --endpoint``: /sparql and /ask go to the server; the pages come from one
+    snapshot of it."""
+    from starlette.testclient import TestClient
+
+    from ecokg.kb import open_store
+    from ecokg.serve import Limits, open_portal
+    from ecokg.serve.app import create_app
+    from ecokg.stores.remote import RemoteStore
+    from tests.conftest import push_bundled
+
+    push_bundled(oxigraph_server)
+    store = open_store(endpoint=oxigraph_server.query_url, timeout=30)
+    assert isinstance(store, RemoteStore)
+    portal = open_portal(store, limits=Limits(timeout=30), with_audit=False)
+    with TestClient(create_app(portal), raise_server_exceptions=False) as client:
+        answer = client.get(
+            "/sparql",
+            params={"query": "ASK { <https://w3id.org/ecokg/id/township/sixi> ?p ?o }"},
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        assert answer.json()["boolean"] is True
+        page = client.get("/id/township/sixi")
+        assert page.status_code == 200 and "泗溪镇" in page.text
+        assert client.get("/ask", params={"q": "泗溪镇有哪些项目？", "_format": "json"}).json()[
+            "rows"
+        ]
+        refused = client.post(
+            "/sparql",
+            content=b"DROP ALL",
+            headers={"Content-Type": "application/sparql-update"},
+        )
+        assert refused.status_code == 403

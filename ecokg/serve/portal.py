@@ -8,7 +8,9 @@ start-up (they need the whole graph in memory, as ``ecokg audit --endpoint`` doe
 
 from __future__ import annotations
 
+import atexit
 import logging
+import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -164,17 +166,19 @@ def open_portal(
     limits = limits or Limits()
     if store is None:
         store = open_store(data=data, bundled=bundled, timeout=limits.timeout)
-    with tempfile.TemporaryDirectory(prefix="ecokg-serve-") as folder:
-        if isinstance(store, Dataset):
-            dataset = store
-            audit_files, audit_bundled = list(data), bundled
-        else:
-            snapshot = Path(folder) / "endpoint.nt"
-            triples = construct(store, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-            ox.serialize(triples, snapshot, format=ox.RdfFormat.N_TRIPLES)
-            dataset = load_dataset([snapshot], bundled=False, inferred=False)
-            audit_files, audit_bundled = [snapshot], False
-        report = _audit(audit_files, audit_bundled) if with_audit else None
+    if isinstance(store, Dataset):
+        dataset = store
+        audit_files, audit_bundled = list(data), bundled
+    else:
+        # Exports re-read the loaded files: the snapshot stays until the process ends.
+        folder = tempfile.mkdtemp(prefix="ecokg-serve-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        snapshot = Path(folder) / "endpoint.nt"
+        triples = construct(store, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        ox.serialize(triples, snapshot, format=ox.RdfFormat.N_TRIPLES)
+        dataset = load_dataset([snapshot], bundled=False, inferred=False)
+        audit_files, audit_bundled = [snapshot], False
+    report = _audit(audit_files, audit_bundled) if with_audit else None
     settings = CatalogSettings.create(ID)
     quads = exporting.prepare(dataset, "all", settings.base)
     pages = site_pages(quads, settings.root, settings.base)
