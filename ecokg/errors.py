@@ -27,6 +27,10 @@ class InputError(EcokgError):
     """A file, query or value given to ecokg cannot be read or parsed."""
 
 
+class QueryTimeout(InputError):
+    """A query had no answer within its time limit (locally or from a server)."""
+
+
 class UsageError(EcokgError):
     """The command was called the wrong way (unknown query, bad parameter, bad format...)."""
 

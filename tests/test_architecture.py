@@ -25,6 +25,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("ecokg.stores", "ecokg.reason"),
     ("ecokg.kb",),
     ("ecokg.query", "ecokg.info", "ecokg.audit", "ecokg.ask", "ecokg.publish", "ecokg.monitor"),
+    ("ecokg.serve",),
     ("ecokg.cli", "ecokg.__main__"),
 ]
 

@@ -72,7 +72,7 @@ def _global_options(
 
 def _register_verbs() -> None:
     """Add the verbs, each defined in its own module over the library it drives."""
-    from ecokg.cli import ask, audit, export, monitor, push, query, reason
+    from ecokg.cli import ask, audit, export, monitor, push, query, reason, serve
 
     app.command("info")(query.info)
     app.command("sparql")(query.sparql)
@@ -84,6 +84,7 @@ def _register_verbs() -> None:
     app.command("push")(push.push)
     app.add_typer(monitor.app, name="monitor")
     app.command("evaluate")(monitor.evaluate)
+    app.command("serve")(serve.serve)
 
 
 _register_verbs()

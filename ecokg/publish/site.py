@@ -168,19 +168,7 @@ def _keep_hidden_entries(old: Path, new: Path) -> None:
 def _write_site(dataset: Dataset, directory: Path, settings: CatalogSettings) -> int:
     base, root = settings.base, settings.root
     quads = exporting.prepare(dataset, "all", base)
-    subjects = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
-    pages: dict[str, str] = {}
-    seen: dict[str, str] = {}
-    for iri in sorted(_iris(quads)):
-        if iri.startswith(ONTOLOGY_ROOT) and iri not in subjects:
-            continue  # e.g. the ontology's version IRI: nothing to show
-        path = page_path(iri, root, base)
-        if path is None:
-            continue
-        if path in seen:
-            raise InputError(f"{iri} and {seen[path]} map to the same page {path}")
-        seen[path] = iri
-        pages[iri] = path
+    pages = site_pages(quads, root, base)
     graph = SiteGraph(quads, base, pages.get)
     site = _Writer(directory, _environment(), graph)
     with _progress(len(pages)) as advance:
@@ -200,6 +188,55 @@ def _write_site(dataset: Dataset, directory: Path, settings: CatalogSettings) ->
     names = [output_format.key for output_format in exporting.FORMATS]
     site.render("README.md", "README.md.j2", root=root, base=base, formats=names)
     return len(pages)
+
+
+def site_pages(quads: list[ox.Quad], root: str, base: str) -> dict[str, str]:
+    """IRI → site path (without suffix) of every resource that has a page."""
+    subjects = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
+    pages: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for iri in sorted(_iris(quads)):
+        if iri.startswith(ONTOLOGY_ROOT) and iri not in subjects:
+            continue  # e.g. the ontology's version IRI: nothing to show
+        path = page_path(iri, root, base)
+        if path is None:
+            continue
+        if path in seen:
+            raise InputError(f"{iri} and {seen[path]} map to the same page {path}")
+        seen[path] = iri
+        pages[iri] = path
+    return pages
+
+
+def resource_document(
+    graph: SiteGraph, iri: str, rdf_format: ox.RdfFormat, context_url: str
+) -> bytes:
+    """The RDF document of a page: the resource (with its hash IRIs, for a document IRI)
+    and its blank nodes; Turtle with the used prefixes, JSON-LD compacted with the site's
+    context referred to at ``context_url``."""
+    triples = graph.description(*graph.document_subjects(iri))
+    if rdf_format == ox.RdfFormat.JSON_LD:
+        compactor = jsonld.compactor_for(graph.base)
+        document = compactor.document(triples, jsonld.context_reference(graph.base, context_url))
+        return jsonld.dumps(document)
+    prefixes = exporting.used_prefixes(triples, exporting.prefixes_for(graph.base))
+    text = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+    assert text is not None
+    return text
+
+
+def ontology_terms(graph: SiteGraph, page: str) -> dict[str, list[dict[str, object]]]:
+    """The classes and properties of the eco: vocabulary, for its documentation page."""
+    classes, properties = [], []
+    for subject in sorted(graph.outgoing, key=str):
+        if not isinstance(subject, ox.NamedNode) or not subject.value.startswith(ECO_NS):
+            continue
+        kinds = graph.types_of(subject.value)
+        if kinds & CLASS_TYPES:
+            classes.append(graph.term_doc(subject.value, page))
+        elif kinds & PROPERTY_TYPES:
+            properties.append(graph.term_doc(subject.value, page))
+    return {"classes": classes, "properties": properties}
 
 
 def _iris(quads: list[ox.Quad]) -> set[str]:
@@ -243,28 +280,14 @@ class _Writer:
             self.render(f"{path}.html", "ontology.html", view=view, name=name, **self.terms(path))
         else:
             self.render(f"{path}.html", "resource.html", view=view, name=name)
-        triples = graph.description(*graph.document_subjects(iri))
-        prefixes = exporting.used_prefixes(triples, exporting.prefixes_for(graph.base))
-        turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
-        assert turtle is not None
-        self.write(f"{path}.ttl", turtle)
-        compactor = jsonld.compactor_for(graph.base)
-        document = compactor.document(
-            triples, jsonld.context_reference(graph.base, self.context_url)
-        )
-        self.write(f"{path}.jsonld", jsonld.dumps(document))
+        for suffix, rdf_format in (
+            (".ttl", ox.RdfFormat.TURTLE),
+            (".jsonld", ox.RdfFormat.JSON_LD),
+        ):
+            self.write(path + suffix, resource_document(graph, iri, rdf_format, self.context_url))
 
     def terms(self, page: str) -> dict[str, list[dict[str, object]]]:
-        classes, properties = [], []
-        for subject in sorted(self.graph.outgoing, key=str):
-            if not isinstance(subject, ox.NamedNode) or not subject.value.startswith(ECO_NS):
-                continue
-            kinds = self.graph.types_of(subject.value)
-            if kinds & CLASS_TYPES:
-                classes.append(self.graph.term_doc(subject.value, page))
-            elif kinds & PROPERTY_TYPES:
-                properties.append(self.graph.term_doc(subject.value, page))
-        return {"classes": classes, "properties": properties}
+        return ontology_terms(self.graph, page)
 
     def index(self, pages: dict[str, str], base: str) -> None:
         graph = self.graph
@@ -294,10 +317,16 @@ def _iri(group: dict[str, Any]) -> str:
 
 
 def _environment() -> Environment:
+    return environment()
+
+
+def environment(*template_dirs: Path) -> Environment:
+    """The site's Jinja environment (autoescaped); ``template_dirs`` come before the site's
+    own templates (a server's ``base.html`` replaces the site's)."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     return Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=FileSystemLoader([*template_dirs, TEMPLATES]),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,

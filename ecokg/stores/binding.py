@@ -11,7 +11,7 @@ The same masking of strings, IRIs and comments tells whether a query calls ``SER
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 
@@ -225,3 +225,48 @@ def check_text(sparql: str, source: str = "query") -> None:
             depth -= 1
     if deepest > MAX_NESTING:
         raise InputError(f"{source}: groups nested {deepest} deep; at most {MAX_NESTING}")
+
+
+_DATASET_IRI = re.compile(r"<[^>]*>|[^\s{]*")
+
+
+def with_dataset(sparql: str, default_graphs: Sequence[str], named_graphs: Sequence[str]) -> str:
+    """The query with its dataset set to ``FROM <g>`` for each of ``default_graphs`` and
+    ``FROM NAMED <g>`` for each of ``named_graphs`` (the SPARQL Protocol's
+    ``default-graph-uri`` and ``named-graph-uri``), its own FROM clauses removed; the query
+    unchanged when both are empty."""
+    if not default_graphs and not named_graphs:
+        return sparql
+    for iri in (*default_graphs, *named_graphs):
+        if not _IRIREF.fullmatch(f"<{iri}>") or ":" not in iri:
+            raise UsageError(f"not an absolute IRI: {iri!r}")
+    masked = _mask(sparql)
+    text = list(sparql)
+    depth = 0
+    for match in _TOKEN.finditer(masked):
+        token = match.group()
+        depth += {"{": 1, "}": -1}.get(token, 0)
+        if depth or token.upper() != "FROM":
+            continue
+        position = match.end()
+        rest = masked[position:]
+        position += len(rest) - len(rest.lstrip())
+        if masked[position : position + 5].upper() == "NAMED":
+            rest = masked[position + 5 :]
+            position += 5 + len(rest) - len(rest.lstrip())
+        found = _DATASET_IRI.match(sparql, position)
+        end = found.end() if found else position
+        text[match.start() : end] = " " * (end - match.start())
+    sparql = "".join(text)
+    opening = _pattern_start(_mask(sparql))
+    if opening is None:
+        raise UsageError(
+            "default-graph-uri and named-graph-uri need a query with a WHERE pattern "
+            "(or give the dataset with FROM in the query)"
+        )
+    before = masked[:opening].rstrip()
+    if before.upper().endswith("WHERE") and not before[-6:-5].isalnum():
+        opening = len(before) - 5
+    clauses = [f"FROM <{iri}>" for iri in default_graphs]
+    clauses += [f"FROM NAMED <{iri}>" for iri in named_graphs]
+    return f"{sparql[:opening]}{' '.join(clauses)} {sparql[opening:]}"

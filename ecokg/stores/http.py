@@ -17,7 +17,7 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from ecokg.errors import EcokgError, InputError, Interrupted, UsageError
+from ecokg.errors import EcokgError, InputError, Interrupted, QueryTimeout, UsageError
 
 USER_AGENT = "ecokg (SPARQL 1.1 Protocol client)"
 _CHUNK = 64 * 1024
@@ -122,7 +122,7 @@ def transport_error(url: str, reason: object, timeout: float) -> EcokgError:
     """A network failure (refused, unreachable, timed out, broken) as one line."""
     url = redact(url)
     if isinstance(reason, TimeoutError | socket.timeout):
-        return InputError(f"{url}: no answer within {timeout:g} s (--timeout)")
+        return QueryTimeout(f"{url}: no answer within {timeout:g} s (--timeout)")
     if isinstance(reason, ConnectionRefusedError):
         return InputError(f"{url}: connection refused (is the server running?)")
     if isinstance(reason, socket.gaierror):

@@ -17,7 +17,7 @@ from typing import NamedTuple
 import pyoxigraph as ox
 
 from ecokg import interrupts
-from ecokg.errors import InputError, UsageError
+from ecokg.errors import InputError, QueryTimeout, UsageError
 from ecokg.rdf.labels import LABEL_PREDICATES, best_label
 from ecokg.rdf.namespaces import PREFIXES
 from ecokg.rdf.parsing import parse_file
@@ -141,7 +141,7 @@ class Dataset:
         try:
             answer = interrupts.run_in_child(evaluate_and_serialise, timeout)
         except interrupts.TimeLimitExceeded:
-            raise InputError(f"{source}: no answer within {timeout:g} s (--timeout)") from None
+            raise QueryTimeout(f"{source}: no answer within {timeout:g} s (--timeout)") from None
         except interrupts.ChildFailed as error:
             raise InputError(f"{source}: the query process failed ({error})") from None
         except OSError:  # no fork or pipe (e.g. out of memory): run unguarded

@@ -1,0 +1,27 @@
+// The SPARQL editor: YASGUI on this server's /sparql, with the named queries to choose from.
+(function () {
+  "use strict";
+  var named = JSON.parse(document.getElementById("named-data").textContent);
+  var preset = JSON.parse(document.getElementById("preset").textContent);
+  var endpoint = new URL("/sparql", window.location.href).href;
+  var yasgui = new Yasgui(document.getElementById("yasgui"), {
+    requestConfig: { endpoint: endpoint, method: "POST" },
+    copyEndpointOnNewTab: false,
+    endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
+    persistenceId: null
+  });
+  window.ecokgYasgui = yasgui;
+  function show(text) {
+    var tab = yasgui.getTab();
+    tab.setQuery(text);
+  }
+  if (preset) {
+    show(preset);
+  }
+  document.getElementById("named-queries").addEventListener("change", function (event) {
+    var chosen = named[Number(event.target.value)];
+    if (chosen) {
+      show(chosen.text);
+    }
+  });
+})();
