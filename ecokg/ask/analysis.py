@@ -19,11 +19,12 @@ tries the named queries before refusing.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ecokg.ask.entities import Entity
 from ecokg.ask.lexicon import ASK_NS, Hit
+from ecokg.ask.text import has_cjk
 from ecokg.ask.linking import Mention
 from ecokg.ask.schema import Schema, Step, find_path
 from ecokg.errors import UsageError
@@ -80,8 +81,10 @@ class Analysis:
     count_path: tuple[Step, ...] = ()
     years: tuple[int, ...] = ()
     schedule: str | None = None  # the period property the years constrain
+    choices: tuple[str, ...] = ()  # several attributes, the years choosing among them
     top: int | None = None
     descending: bool = True
+    asks_yes: bool = False  # a comparison asked as yes or no ("A比B多吗？")
     words: list[Hit] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
@@ -147,12 +150,16 @@ def _number(text: str) -> int | None:
     return None
 
 
+Resolver = Callable[[str, str], "Entity | None"]
+
+
 def analyse(
     question: str,
     lang: str,
     mentions: Sequence[Mention],
     hits: Sequence[Hit],
     schema: Schema,
+    resolve: Resolver | None = None,
 ) -> Analysis:
     forms = {t: h for h in hits if h.role == "form" for t in h.terms}
     if (
@@ -162,15 +169,18 @@ def analyse(
     ):
         del forms[F + "yes-no"]  # "is"/"does" ask yes or no only at the start
     class_hits = [h for h in hits if h.role == "class"]
-    attribute_hits = [h for h in hits if h.role == "property" and h.terms[0] in schema.attributes]
+    attribute_hits = [
+        h for h in hits if h.role in {"property", "metric"} and h.terms[0] in schema.attributes
+    ]
     mentioned = {t for h in hits if h.role == "property" for t in h.terms}
-    entities = [_entity(mention, schema) for mention in mentions]
-    entities = [(m, e) for m, e in zip(mentions, entities, strict=True) if e is not None]
+    attribute = attribute_hits[0].terms[0] if attribute_hits else None
+    entities, class_hits = _choose_entities(
+        question, mentions, class_hits, attribute, schema, resolve
+    )
     negation = forms.get(F + "not")
 
     answer_hit = _answer_class_hit(class_hits, forms.get(F + "which") or forms.get(F + "count"))
     answer_class = answer_hit.terms[0] if answer_hit else None
-    attribute = attribute_hits[0].terms[0] if attribute_hits else None
     analysis = Analysis(lang, "list", answer_class, words=list(hits))
     analysis.years = tuple(sorted({int(y) for y in _YEAR.findall(question)}))
     if negation is not None and attribute_hits and attribute_hits[0].start > negation.start:
@@ -189,6 +199,7 @@ def analyse(
         first, second = entities[0][1], entities[1][1]
         same = _classes(first, schema) & _classes(second, schema)
         if attribute and same:
+            analysis.asks_yes = F + "yes-no" in forms
             return _comparison(analysis, [first, second], attribute, forms, schema)
         if F + "yes-no" in forms:
             return _yesno(analysis, first, second, mentioned, schema, negation is not None)
@@ -209,6 +220,20 @@ def analyse(
             _constrain(analysis, rest, mentioned, class_hits, negation, schema)
             return analysis
 
+    if attribute is None and answer_class is None and len(entities) == 1 and analysis.years:
+        # "水土保持率2020年是多少": the figure of that year, whichever attribute holds it
+        owner = entities[0][1]
+        dated = [
+            prop
+            for prop in sorted(schema.attributes)
+            if _attribute_kind(schema, prop, owner) == "figure"
+        ]
+        if dated and (F + "which" in forms):
+            analysis.form, analysis.attribute_kind = "attribute", "figure"
+            analysis.attribute, analysis.choices = dated[0], tuple(dated)
+            analysis.subjects = [owner]
+            analysis.answer_class = sorted(_classes(owner, schema))[0]
+            return analysis
     if attribute and answer_class is None:
         answer_class = _attribute_owner_class(schema, attribute, entities, mentioned)
         analysis.answer_class = answer_class
@@ -229,7 +254,7 @@ def analyse(
             None,
         )
 
-    numeric = analysis.attribute_kind == "figure"
+    numeric = analysis.attribute_kind in {"figure", "metric"}
     if F + "count" in forms or (F + "sum" in forms and not numeric):
         analysis.form = "count"
     elif F + "average" in forms and numeric:
@@ -261,7 +286,30 @@ def analyse(
         analysis.constraints.append(
             Constraint((), None, None, negated=True, attribute=negated_attribute)
         )
+        analysis.years = ()
+    if negation is not None and not any(c.negated for c in analysis.constraints):
+        negated_link = _negated_link(analysis, hits, negation, schema)
+        if negated_link is None:
+            raise CannotRelate(
+                "不清楚“没有”什么" if lang == "zh" else "cannot tell what is negated"
+            )
+        analysis.constraints.append(negated_link)
     return analysis
+
+
+def _negated_link(
+    analysis: Analysis, hits: Sequence[Hit], negation: Hit, schema: Schema
+) -> Constraint | None:
+    """"哪个重大工程没有重点分区": a link of the answer class named after the negation."""
+    answer = analysis.answer_class
+    for hit in hits:
+        if hit.role != "property" or hit.start < negation.start:
+            continue
+        for prop in hit.terms:
+            for step, _count in schema.adjacency.get(answer or "", ()):
+                if step.prop == prop:
+                    return Constraint((step,), None, step.to_class, negated=True)
+    return None
 
 
 def _asks_how_much(hit: Hit) -> bool:
@@ -294,11 +342,38 @@ def _answer_class_hit(class_hits: Sequence[Hit], which: Hit | None) -> Hit | Non
     return class_hits[0]
 
 
-def _entity(mention: Mention, schema: Schema) -> Entity | None:
-    for candidate in mention.candidates:
-        if schema.classes_of(candidate.entity.iri, candidate.entity.types):
-            return candidate.entity
-    return None
+def _choose_entities(
+    question: str,
+    mentions: Sequence[Mention],
+    class_hits: list[Hit],
+    attribute: str | None,
+    schema: Schema,
+    resolve: Resolver | None,
+) -> tuple[list[tuple[Mention, Entity]], list[Hit]]:
+    """The entity each mention names, read in context: a class word right after it (蒙山
+    分区, the farmland *project*), then the attribute asked; a mention that names nothing
+    the schema links is refused (it would otherwise be silently dropped)."""
+    chosen: list[tuple[Mention, Entity]] = []
+    kept = list(class_hits)
+    for mention in mentions:
+        placed = [c.entity for c in mention.candidates if _classes(c.entity, schema)]
+        if not placed:
+            raise CannotRelate(f"“{mention.text}”不是可以这样问的对象" if has_cjk(question) else f"cannot ask about {mention.text!r} this way")
+        entity = placed[0]
+        after = next((h for h in kept if 0 <= h.start - mention.end <= 1), None)
+        if after is not None:
+            typed = [e for e in placed if after.terms[0] in _classes(e, schema)]
+            found = typed[0] if typed else (resolve(mention.text, after.terms[0]) if resolve else None)
+            if found is not None:
+                entity = found
+                kept.remove(after)  # the class word is part of the name
+                chosen.append((mention, entity))
+                continue
+        if attribute is not None:
+            owners = [e for e in placed if _attribute_kind(schema, attribute, e)]
+            entity = owners[0] if owners else entity
+        chosen.append((mention, entity))
+    return chosen, kept
 
 
 def _classes(entity: Entity, schema: Schema) -> set[str]:
@@ -348,7 +423,7 @@ def _constrain(
     negated_any = False
     for mention, entity in entities:
         goals = _classes(entity, schema)
-        if answer in goals and not analysis.subjects:
+        if answer in goals and not analysis.subjects and not (via - goals):
             analysis.subjects.append(entity)  # "the project 森林抚育": the thing itself
             continue
         path = find_path(schema, answer, goals, mentioned, via - goals)
@@ -375,7 +450,7 @@ def _comparison(
     schema: Schema,
 ) -> Analysis:
     kind = _attribute_kind(schema, attribute, things[0])
-    if kind != "figure":
+    if kind not in {"figure", "metric"}:
         raise CannotRelate("only figures compare")
     analysis.form = "comparison"
     analysis.attribute, analysis.attribute_kind = attribute, kind
@@ -400,8 +475,11 @@ def _yesno(
         path = find_path(schema, cls, goals, mentioned)
         if path is not None and (best is None or len(path) < len(best)):
             best, analysis.answer_class = path, cls
-    if best is None:
-        raise CannotRelate(f"cannot relate {first.iri} to {second.iri}")
+    if best is None or len(best) > 2 or (len(best) > 1 and start & goals):
+        raise CannotRelate(
+            f"{first.label(analysis.lang)} / {second.label(analysis.lang)}: "
+            + ("规划没有这种联系" if analysis.lang == "zh" else "the plan does not relate them")
+        )
     analysis.form = "yesno"
     analysis.subjects = [first]
     analysis.constraints = [Constraint(tuple(best), second, negated=negated)]

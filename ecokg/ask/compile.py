@@ -40,7 +40,10 @@ class _Builder:
         for number, step in enumerate(steps):
             there = end if number == len(steps) - 1 else self.fresh()
             subject, obj = (here, there) if step.forward else (there, here)
-            patterns.append(f"{subject} {iri(step.prop)} {obj} .")
+            props = (step.prop, *step.alternatives)
+            predicate = "|".join(iri(prop) for prop in props)
+            predicate = predicate if len(props) == 1 else f"({predicate})"
+            patterns.append(f"{subject} {predicate} {obj} .")
             here = there
         return patterns
 
@@ -68,9 +71,19 @@ def compile_query(analysis: Analysis, schemes: set[str]) -> str:
             where.extend(patterns)
             stated.extend(p for p in patterns if not p.startswith("?") or " a " not in p)
     source = "?x"
-    if analysis.attribute and analysis.attribute_kind == "figure":
+    if analysis.attribute and analysis.attribute_kind in {"figure", "metric"}:
+        if analysis.attribute_kind == "metric":
+            where += [
+                f"?node eco:refersTo ?x ; eco:metric {iri(analysis.attribute)} .",
+                "FILTER NOT EXISTS { ?node eco:category ?category }",
+                "FILTER NOT EXISTS { ?node a eco:Output }",
+            ]
+        elif analysis.choices:
+            choices = " ".join(iri(choice) for choice in analysis.choices)
+            where += [f"VALUES ?attribute {{ {choices} }}", "?x ?attribute ?node ."]
+        else:
+            where.append(f"?x {iri(analysis.attribute)} ?node .")
         where += [
-            f"?x {iri(analysis.attribute)} ?node .",
             "?node qudt:numericValue ?value .",
             "OPTIONAL { ?node qudt:hasUnit ?unit .",
             '  OPTIONAL { ?unit rdfs:label ?unitZh . FILTER(LANG(?unitZh) = "zh") }',

@@ -9,7 +9,7 @@ the list of what can be asked). Both are usage errors (exit code 2).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ecokg.ask.analysis import Analysis, CannotRelate, NotUnderstood, analyse
 from ecokg.ask.answer import Answer, run_match
@@ -20,7 +20,7 @@ from ecokg.ask.lexicon import Hit
 from ecokg.ask.linking import Mention, Unknown, find_unknown, link, suggest
 from ecokg.ask.model import Model, load_model
 from ecokg.ask.named import prefer_named, summarise_named
-from ecokg.ask.text import question_language
+from ecokg.ask.text import key, question_language
 from ecokg.errors import UsageError
 from ecokg.query import library as querylib
 from ecokg.query.library import NamedQuery
@@ -93,6 +93,9 @@ class Asker:
     queries: list[NamedQuery]
     words: set[str]
     model: Model | None = None
+    # Latin words that are not names: the lexicon's (not used for fuzzy linking, so that
+    # "forrestry bureau" still reaches the Forestry Bureau)
+    plain_words: set[str] = field(default_factory=set)
 
     @classmethod
     def create(
@@ -105,8 +108,8 @@ class Asker:
         library = list(queries) if queries is not None else querylib.list_named_queries()
         index = load_index(dataset, concept_namespaces(library), use_cache=use_cache)
         model = load_model(dataset, use_cache=use_cache)
-        words = known_words(library) | model.lexicon.latin_words()
-        return cls(dataset, index, library, words, model)
+        words = known_words(library)
+        return cls(dataset, index, library, words, model, words | model.lexicon.latin_words())
 
     def understand(self, question: str) -> tuple[str, list[Mention], IntentMatch]:
         """Language, entity mentions and the best named intent (raising when there is none)."""
@@ -133,7 +136,7 @@ class Asker:
             )
         lang = question_language(question)
         mentions = link(self.index, question, self.words)
-        unknown = find_unknown(self.index, question, mentions, self.words)
+        unknown = find_unknown(self.index, question, mentions, self.words | self.plain_words)
         if unknown:
             places = all(u.place_like for u in unknown)
             raise UnknownNameError(
@@ -144,6 +147,7 @@ class Asker:
     def ask(self, question: str) -> Answer:
         from ecokg.ask.generated import run_generated
 
+        question = question.strip()
         lang, mentions = self._link(question)
         matches = match_intents(self.queries, question, lang, mentions)
         named = matches[0] if matches and matches[0].score >= MIN_SCORE else None
@@ -152,7 +156,9 @@ class Asker:
         if self.model is not None:
             hits = self.model.lexicon.find(question, [(m.start, m.end) for m in mentions])
             try:
-                analysis = analyse(question, lang, mentions, hits, self.model.schema)
+                analysis = analyse(
+                    question, lang, mentions, hits, self.model.schema, self._resolve
+                )
             except (NotUnderstood, CannotRelate) as error:
                 failure = error
         if analysis is not None and self.model is not None:
@@ -183,6 +189,21 @@ class Asker:
         if isinstance(failure, CannotRelate):
             raise CannotAnswerError(failure.message, self._closest(matches), lang)
         raise NoIntentError(self.queries, lang)
+
+    def _resolve(self, text: str, class_iri: str) -> Entity | None:
+        """The one thing of ``class_iri`` one of whose names contains ``text`` (蒙山 +
+        分区 → 中南部蒙山…分区), or None when none or several do."""
+        wanted = key(text)
+        if len(wanted) < 2:
+            return None
+        found = {
+            form.entity
+            for form in self.index.forms
+            if wanted in form.key
+            and form.rank != "hidden"
+            and class_iri in self.index.entities[form.entity].types
+        }
+        return self.index.entities[found.pop()] if len(found) == 1 else None
 
     def _closest(self, matches: Sequence[IntentMatch]) -> list[NamedQuery]:
         """The named queries closest to the question (by wording), at most five."""

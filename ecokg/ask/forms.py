@@ -153,7 +153,12 @@ def structure(analysis: Analysis, items: list[Item]) -> Structured:
             chosen = [item for _, item in pairs[: analysis.top or 3]]
             return Structured("top", None, unit, chosen)
         if form == "comparison":
-            return Structured("comparison", pairs[0][0], unit, [item for _, item in pairs])
+            ordered = [item for _, item in pairs]
+            if analysis.asks_yes:  # "is A more than B?": A wins, strictly
+                first = analysis.subjects[0].iri
+                wins = ordered[0].iri == first and len({n for n, _ in pairs}) > 1
+                return Structured("yesno", wins, unit, ordered)
+            return Structured("comparison", pairs[0][0], unit, ordered)
         winners = [item for number, item in pairs if number == pairs[0][0]]
         return Structured(form, pairs[0][0], unit, winners)
     if form == "attribute":
@@ -182,6 +187,11 @@ def sentence(
     names = ("、" if zh else ", ").join(item.label(lang) for item in answer.items[:12])
     more = ("等" if zh else ", …") if len(answer.items) > 12 else ""
     kind = answer.kind
+    if kind == "yesno" and analysis.form == "comparison":
+        compared = sentence(analysis, Structured("comparison", None, answer.unit, answer.items), label)
+        if zh:
+            return ("是。" if answer.value else "否。") + compared
+        return ("Yes: " if answer.value else "No: ") + compared
     if kind == "yesno":
         first = analysis.subjects[0].label(lang)
         second = (

@@ -19,7 +19,7 @@ from typing import Any
 
 from ecokg import resources
 from ecokg.ask.text import Unit, has_cjk, units
-from ecokg.rdf.namespaces import ECO_NS, OWL, RDF, RDFS, SKOS
+from ecokg.rdf.namespaces import OWL, RDF, RDFS, SKOS
 
 ASK_NS = "https://w3id.org/ecokg/def/ask#"
 LEXICON_FILE = Path("ontology") / "lexicon" / "ask.ttl"
@@ -30,6 +30,7 @@ _LABELS = {
     SKOS + "hiddenLabel": "hidden",
 }
 _CLASS = OWL + "Class"
+_CONCEPT = SKOS + "Concept"
 _PROPERTIES = (OWL + "ObjectProperty", OWL + "DatatypeProperty")
 
 
@@ -132,7 +133,7 @@ class Lexicon:
                 used.update(range(start, end))
                 first, last = question_units[start], question_units[end - 1]
                 text = question[first.start : last.end]
-                for role in ("form", "class", "property"):
+                for role in ("form", "class", "property", "metric"):
                     terms = tuple(dict.fromkeys(w.term for w in found if w.role == role))
                     if terms:
                         hits.append(Hit(first.start, last.end, text, terms, role))
@@ -179,17 +180,19 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
             )
         if triple.predicate.value == SKOS + "inScheme" and triple.object.value == ASK_NS + "forms":
             roles[triple.subject.value] = "form"
-    eco_terms = {term for term in named if term.startswith(ECO_NS)}
+    terms = {term for term in named if not term.startswith(ASK_NS)}
     for ontology_file in resources.ontology_files():
         for triple in ox.parse(path=ontology_file):
             subject = triple.subject.value
-            if subject not in eco_terms:
+            if subject not in terms:
                 continue
             if triple.predicate.value == RDF + "type":
                 if triple.object.value == _CLASS:
                     roles[subject] = "class"
                 elif triple.object.value in _PROPERTIES:
                     roles[subject] = "property"
+                elif triple.object.value == _CONCEPT:
+                    roles[subject] = "metric"  # a measure of things (面积, length)
             elif triple.predicate.value in _LABELS and isinstance(triple.object, ox.Literal):
                 labels.append((subject, _LABELS[triple.predicate.value], triple.object.value))
                 if triple.predicate.value == RDFS + "label" and triple.object.language:

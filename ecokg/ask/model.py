@@ -45,7 +45,8 @@ class Model:
 def build_model(dataset: Store) -> Model:
     lexicon = load_lexicon()
     properties = {word.term for word in lexicon.words if word.role == "property"}
-    return Model(lexicon, build_schema(dataset, properties))
+    metrics = {word.term for word in lexicon.words if word.role == "metric"}
+    return Model(lexicon, build_schema(dataset, properties, metrics))
 
 
 def load_model(dataset: Store, *, use_cache: bool = True) -> Model:

@@ -34,6 +34,7 @@ class Step:
     prop: str
     forward: bool
     to_class: str
+    alternatives: tuple[str, ...] = ()  # parallel properties the question also names
 
 
 @dataclass
@@ -98,11 +99,23 @@ SELECT DISTINCT ?c ?p ?kind WHERE {
   FILTER(?kind != "thing")
 }
 """
+_MEASURES = """
+SELECT DISTINCT ?c ?m WHERE {
+  VALUES ?m { %s }
+  ?f eco:refersTo ?s ; eco:metric ?m ; qudt:numericValue ?v . ?s a ?c .
+  FILTER(STRSTARTS(STR(?c), "%s"))
+  FILTER NOT EXISTS { ?f eco:category ?category }
+  FILTER NOT EXISTS { ?f a eco:Output }
+}
+"""
 _SCHEMES = "SELECT ?c ?scheme WHERE { ?c skos:inScheme ?scheme . FILTER(isIRI(?c)) }"
 
 
-def build_schema(dataset: Any, properties: Collection[str]) -> Schema:
-    """Summarise the dataset's links for the lexicon's ``properties``."""
+def build_schema(
+    dataset: Any, properties: Collection[str], metrics: Collection[str] = ()
+) -> Schema:
+    """Summarise the dataset's links for the lexicon's ``properties`` and the classes
+    whose things have their own figure of each of ``metrics`` (kind "metric")."""
     values = " ".join(f"<{p}>" for p in sorted(properties))
     links: list[tuple[str, str, str, int]] = []
     attributes: dict[str, dict[str, str]] = {}
@@ -113,6 +126,10 @@ def build_schema(dataset: Any, properties: Collection[str]) -> Schema:
         if prop in attributes:
             continue
         links.append((row["c1"].value, prop, row["c2"].value, int(row["n"].value)))
+    if metrics:
+        measures = " ".join(f"<{m}>" for m in sorted(metrics))
+        for row in _select(dataset, _MEASURES % (measures, ECO_NS)):
+            attributes.setdefault(row["m"].value, {})[row["c"].value] = "metric"
     schemes = {row["c"].value: row["scheme"].value for row in _select(dataset, _SCHEMES)}
     return Schema(sorted(links), attributes, schemes)
 
@@ -135,13 +152,37 @@ def find_path(
     ``mentioned`` properties cost less; ``via`` classes (named in the question, neither the
     answer nor the goal) should be passed through: a path through them is preferred.
     """
-    if start in goals:
-        return []
     wanted = frozenset(via) - {start} - set(goals)
+    if start in goals and not wanted:
+        return []
     path = _search(schema, start, goals, mentioned, wanted)
     if path is None and wanted:
         path = _search(schema, start, goals, mentioned, frozenset())
-    return path
+    return None if path is None else with_alternatives(schema, start, path, mentioned)
+
+
+def with_alternatives(
+    schema: Schema, start: str, path: list[Step], mentioned: Collection[str]
+) -> list[Step]:
+    """Each step with the parallel properties (same classes, same direction) that the
+    question names too: 属于 is both 位于分区 and 部分位于分区."""
+    widened = []
+    here = start
+    for step in path:
+        parallel = tuple(
+            sorted(
+                other.prop
+                for other, _count in schema.adjacency.get(here, ())
+                if other.to_class == step.to_class
+                and other.forward == step.forward
+                and other.prop != step.prop
+                and other.prop in mentioned
+                and step.prop in mentioned
+            )
+        )
+        widened.append(Step(step.prop, step.forward, step.to_class, parallel))
+        here = step.to_class
+    return widened
 
 
 def _search(
