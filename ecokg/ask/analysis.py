@@ -28,6 +28,7 @@ from ecokg.ask.text import has_cjk
 from ecokg.ask.linking import Mention
 from ecokg.ask.schema import Schema, Step, find_path
 from ecokg.errors import UsageError
+from ecokg.rdf.namespaces import compact
 
 F = ASK_NS  # answer-form concepts: F + "count" …
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
@@ -128,9 +129,8 @@ class Analysis:
             path = " / ".join(
                 ("" if step.forward else "^") + compact(step.prop) for step in constraint.path
             )
-            lines.append(
-                ("not " if constraint.negated else "") + "constraint", f"{path} → {target}"
-            )
+            label = ("not " if constraint.negated else "") + "constraint"
+            lines.append((label, f"{path} → {target}"))
         if self.count_class:
             lines.append(("ranked by the number of", compact(self.count_class)))
         if self.years:
@@ -174,8 +174,9 @@ def analyse(
     ]
     mentioned = {t for h in hits if h.role == "property" for t in h.terms}
     attribute = attribute_hits[0].terms[0] if attribute_hits else None
+    fixed: set[int] = set()  # mentions whose entity the context decided
     entities, class_hits = _choose_entities(
-        question, mentions, class_hits, attribute, schema, resolve
+        question, mentions, class_hits, attribute, schema, resolve, fixed
     )
     negation = forms.get(F + "not")
 
@@ -217,7 +218,7 @@ def analyse(
             analysis.subjects = [owner]
             analysis.answer_class = next(iter(sorted(_classes(owner, schema))), None)
             rest = [(m, e) for m, e in entities if e is not owner]
-            _constrain(analysis, rest, mentioned, class_hits, negation, schema)
+            _constrain(analysis, rest, mentioned, class_hits, negation, schema, None, fixed)
             return analysis
 
     if attribute is None and answer_class is None and len(entities) == 1 and analysis.years:
@@ -279,9 +280,14 @@ def analyse(
             if analysis.top and analysis.top > 1
             else ("max" if analysis.descending else "min")
         )
-    elif numeric and forms.get(F + "which") is not None and _asks_how_much(forms[F + "which"]):
+    elif (
+        numeric
+        and F + "each" not in forms
+        and forms.get(F + "which") is not None
+        and _asks_how_much(forms[F + "which"])
+    ):
         analysis.form = "sum"
-    _constrain(analysis, entities, mentioned, class_hits, negation, schema, answer_hit)
+    _constrain(analysis, entities, mentioned, class_hits, negation, schema, answer_hit, fixed)
     if negated_attribute:
         analysis.constraints.append(
             Constraint((), None, None, negated=True, attribute=negated_attribute)
@@ -349,12 +355,14 @@ def _choose_entities(
     attribute: str | None,
     schema: Schema,
     resolve: Resolver | None,
+    fixed: set[int],
 ) -> tuple[list[tuple[Mention, Entity]], list[Hit]]:
     """The entity each mention names, read in context: a class word right after it (蒙山
     分区, the farmland *project*), then the attribute asked; a mention that names nothing
     the schema links is refused (it would otherwise be silently dropped)."""
     chosen: list[tuple[Mention, Entity]] = []
     kept = list(class_hits)
+    fixed.clear()
     for mention in mentions:
         placed = [c.entity for c in mention.candidates if _classes(c.entity, schema)]
         if not placed:
@@ -365,13 +373,16 @@ def _choose_entities(
             typed = [e for e in placed if after.terms[0] in _classes(e, schema)]
             found = typed[0] if typed else (resolve(mention.text, after.terms[0]) if resolve else None)
             if found is not None:
-                entity = found
                 kept.remove(after)  # the class word is part of the name
-                chosen.append((mention, entity))
+                fixed.add(id(mention))
+                chosen.append((mention, found))
                 continue
         if attribute is not None:
             owners = [e for e in placed if _attribute_kind(schema, attribute, e)]
-            entity = owners[0] if owners else entity
+            if owners:
+                fixed.add(id(mention))
+                chosen.append((mention, owners[0]))
+                continue
         chosen.append((mention, entity))
     return chosen, kept
 
@@ -416,19 +427,21 @@ def _constrain(
     negation: Hit | None,
     schema: Schema,
     answer_hit: Hit | None = None,
+    fixed: frozenset[int] | set[int] = frozenset(),
 ) -> None:
     answer = analysis.answer_class
     assert answer is not None
     via = {h.terms[0] for h in class_hits if h is not answer_hit} - {answer}
     negated_any = False
-    for mention, entity in entities:
+    for mention, chosen in entities:
+        entity = _closest_candidate(mention, chosen, answer, mentioned, via, schema, fixed)
         goals = _classes(entity, schema)
         if answer in goals and not analysis.subjects and not (via - goals):
             analysis.subjects.append(entity)  # "the project 森林抚育": the thing itself
             continue
         path = find_path(schema, answer, goals, mentioned, via - goals)
         if path is None:
-            raise CannotRelate(f"cannot relate {entity.iri} to {answer}")
+            raise CannotRelate(_unrelated(entity.label(analysis.lang), answer, analysis.lang))
         negated = negation is not None and mention.start > negation.start
         negated_any |= negated
         analysis.constraints.append(Constraint(tuple(path), entity, negated=negated))
@@ -438,8 +451,43 @@ def _constrain(
             goal = later[0].terms[0]
             path = find_path(schema, answer, {goal}, mentioned)
             if path is None:
-                raise CannotRelate(f"cannot relate {goal} to {answer}")
+                raise CannotRelate(_unrelated(compact(goal), answer, analysis.lang))
             analysis.constraints.append(Constraint(tuple(path), None, goal, negated=True))
+
+
+def _unrelated(name: str, answer: str, lang: str) -> str:
+    if lang == "zh":
+        return f"规划没有把“{name}”与{compact(answer)}联系起来"
+    return f"the plan does not relate {name} to {compact(answer)}"
+
+
+def _closest_candidate(
+    mention: Mention,
+    chosen: Entity,
+    answer: str,
+    mentioned: set[str],
+    via: set[str],
+    schema: Schema,
+    fixed: set[int],
+) -> Entity:
+    """Among the things a name may be (锦江: the river, the town), the one the question's
+    links reach most cheaply ("projects along the Jinjiang": the river)."""
+    if id(mention) in fixed:
+        return chosen
+    placed = [c.entity for c in mention.candidates if _classes(c.entity, schema)]
+    if len(placed) < 2:
+        return chosen
+
+    def cost(entity: Entity) -> float:
+        goals = _classes(entity, schema)
+        if answer in goals:
+            return 0.0
+        path = find_path(schema, answer, goals, mentioned, via - goals)
+        if path is None:
+            return 99.0
+        return len(path) - 0.5 * sum(1 for step in path if step.prop in mentioned)
+
+    return min([chosen, *placed], key=cost)
 
 
 def _comparison(
@@ -475,7 +523,7 @@ def _yesno(
         path = find_path(schema, cls, goals, mentioned)
         if path is not None and (best is None or len(path) < len(best)):
             best, analysis.answer_class = path, cls
-    if best is None or len(best) > 2 or (len(best) > 1 and start & goals):
+    if not best or len(best) > 2 or (len(best) > 1 and start & goals):
         raise CannotRelate(
             f"{first.label(analysis.lang)} / {second.label(analysis.lang)}: "
             + ("规划没有这种联系" if analysis.lang == "zh" else "the plan does not relate them")

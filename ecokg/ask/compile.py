@@ -136,8 +136,9 @@ def compile_query(analysis: Analysis, schemes: set[str]) -> str:
 
 
 def _constraint(build: _Builder, constraint: Constraint, schemes: set[str]) -> list[str]:
-    if constraint.attribute:
-        return [f"?x {iri(constraint.attribute)} {build.fresh()} ."]
+    if constraint.attribute:  # a figure without a number ("—") is no value either
+        node = build.fresh()
+        return [f"?x {iri(constraint.attribute)} {node} .", f"{node} qudt:numericValue|eco:statedText|time:hasBeginning {build.fresh()} ."]
     if constraint.entity is not None:
         return build.path("?x", constraint.path, iri(constraint.entity.iri))
     goal = build.fresh()

@@ -29,7 +29,7 @@ from ecokg.stores.base import Store
 # Below this similarity (0–100) a question does not read like any query's wordings.
 MIN_SCORE = 60.0
 # A list question answered by a named query only when it reads this much like one.
-NAMED_SCORE = 80.0
+NAMED_SCORE = 70.0
 # Longer questions are refused: no wording of a query comes near this, and linking and
 # matching grow with the length (10,000 characters would take seconds).
 MAX_QUESTION_CHARS = 300
@@ -177,17 +177,18 @@ class Asker:
                         schemes,
                     )
                 except CannotRelate as error:
-                    if named is None:
-                        raise CannotAnswerError(
-                            error.message, self._closest(matches), lang
-                        ) from None
+                    raise CannotAnswerError(error.message, self._closest(matches), lang) from None
+        if named is not None and analysis is None and not _binds_all(named, mentions):
+            named = None  # a named query that would ignore a thing the question names
+        if named is not None and analysis is None and named.score < NAMED_SCORE:
+            named = None  # not understood, and only vaguely like a named query: refuse
+        if isinstance(failure, CannotRelate) and named is None:
+            raise CannotAnswerError(failure.message, self._closest(matches), lang)
         if named is not None:
             answer = run_match(self.dataset, self.index, question, lang, mentions, named)
             if self.model is not None:
                 summarise_named(answer, analysis, self.model)
             return answer
-        if isinstance(failure, CannotRelate):
-            raise CannotAnswerError(failure.message, self._closest(matches), lang)
         raise NoIntentError(self.queries, lang)
 
     def _resolve(self, text: str, class_iri: str) -> Entity | None:
@@ -209,6 +210,11 @@ class Asker:
         """The named queries closest to the question (by wording), at most five."""
         closest = [match.query for match in matches[:5]]
         return closest or self.queries[:5]
+
+
+def _binds_all(match: IntentMatch, mentions: Sequence[Mention]) -> bool:
+    bound = {id(b.mention) for b in match.bindings if b.mention is not None}
+    return all(id(mention) in bound for mention in mentions)
 
 
 def ask(question: str, dataset: Store, *, use_cache: bool = True) -> Answer:

@@ -204,10 +204,8 @@ def _search(
         if len(path) >= MAX_HOPS:
             continue
         for step, count in schema.adjacency.get(node, ()):
-            if (
-                any(previous.to_class == step.to_class for previous in path)
-                or step.to_class == start
-            ):
+            back_home = step.to_class == start and start not in goals
+            if back_home or any(previous.to_class == step.to_class for previous in path):
                 continue
             edge = 1.0 - (MENTIONED_DISCOUNT if step.prop in mentioned else 0.0)
             edge += 0.1 / math.log(2 + count)
