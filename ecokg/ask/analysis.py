@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 
 from ecokg.ask.entities import Entity
 from ecokg.ask.lexicon import ASK_NS, Hit
-from ecokg.ask.text import has_cjk
 from ecokg.ask.linking import Mention
 from ecokg.ask.schema import Schema, Step, find_path
+from ecokg.ask.text import has_cjk
 from ecokg.errors import UsageError
 from ecokg.rdf.namespaces import compact
 
@@ -39,13 +39,20 @@ _TOP_EN = re.compile(
     re.I,
 )
 _TOP_BEFORE_EN = re.compile(
-    r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten)\s+(?:largest|biggest|smallest|highest|lowest|most|least)\b",
+    r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten)\s+"
+    r"(?:largest|biggest|smallest|highest|lowest|most|least)\b",
     re.I,
 )
 _NUMERALS = {
-    "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-}  # fmt: skip
+    **{char: number for number, char in enumerate("一二三四五六七八九十", start=1)},
+    "两": 2,
+    **{
+        word: number
+        for number, word in enumerate(
+            ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"], start=2
+        )
+    },
+}
 
 
 class NotUnderstood(UsageError):
@@ -306,7 +313,7 @@ def analyse(
 def _negated_link(
     analysis: Analysis, hits: Sequence[Hit], negation: Hit, schema: Schema
 ) -> Constraint | None:
-    """"哪个重大工程没有重点分区": a link of the answer class named after the negation."""
+    """ "哪个重大工程没有重点分区": a link of the answer class named after the negation."""
     answer = analysis.answer_class
     for hit in hits:
         if hit.role != "property" or hit.start < negation.start:
@@ -366,12 +373,18 @@ def _choose_entities(
     for mention in mentions:
         placed = [c.entity for c in mention.candidates if _classes(c.entity, schema)]
         if not placed:
-            raise CannotRelate(f"“{mention.text}”不是可以这样问的对象" if has_cjk(question) else f"cannot ask about {mention.text!r} this way")
+            raise CannotRelate(
+                f"“{mention.text}”不是可以这样问的对象"
+                if has_cjk(question)
+                else f"cannot ask about {mention.text!r} this way"
+            )
         entity = placed[0]
         after = next((h for h in kept if 0 <= h.start - mention.end <= 1), None)
         if after is not None:
             typed = [e for e in placed if after.terms[0] in _classes(e, schema)]
-            found = typed[0] if typed else (resolve(mention.text, after.terms[0]) if resolve else None)
+            found = (
+                typed[0] if typed else (resolve(mention.text, after.terms[0]) if resolve else None)
+            )
             if found is not None:
                 kept.remove(after)  # the class word is part of the name
                 fixed.add(id(mention))
@@ -427,14 +440,14 @@ def _constrain(
     negation: Hit | None,
     schema: Schema,
     answer_hit: Hit | None = None,
-    fixed: frozenset[int] | set[int] = frozenset(),
+    fixed: set[int] | None = None,
 ) -> None:
     answer = analysis.answer_class
     assert answer is not None
     via = {h.terms[0] for h in class_hits if h is not answer_hit} - {answer}
     negated_any = False
     for mention, chosen in entities:
-        entity = _closest_candidate(mention, chosen, answer, mentioned, via, schema, fixed)
+        entity = _closest_candidate(mention, chosen, answer, mentioned, via, schema, fixed or set())
         goals = _classes(entity, schema)
         if answer in goals and not analysis.subjects and not (via - goals):
             analysis.subjects.append(entity)  # "the project 森林抚育": the thing itself

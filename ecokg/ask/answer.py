@@ -18,7 +18,6 @@ from ecokg.ask.cell import Cell
 from ecokg.ask.entities import EntityIndex
 from ecokg.ask.intents import IntentMatch
 from ecokg.ask.linking import Mention
-from ecokg.ask.provenance import mark_user_data
 from ecokg.errors import UsageError
 from ecokg.query import columns as column_titles
 from ecokg.query import library as querylib
@@ -159,8 +158,23 @@ def run_match(
     rows = [[_cell(term, labels) for term in row] for row in terms]
     if SOURCES in columns:
         label_sources(rows, columns.index(SOURCES), dataset)
-    mark_user_data(dataset, columns, terms, rows)
+    if _has_user_data(dataset):
+        from ecokg.ask.provenance import mark_user_data  # imports the loaders: only then
+
+        mark_user_data(dataset, columns, terms, rows)
     return Answer(question, lang, match, list(mentions), columns, rows)
+
+
+def _has_user_data(dataset: Store) -> bool:
+    """Whether the plan graph holds files besides the bundled plan (the user's --data)."""
+    from ecokg import resources
+    from ecokg.rdf.namespaces import GRAPH_PLAN
+
+    bundled = resources.plan_file()
+    return any(
+        loaded.graph == GRAPH_PLAN and loaded.path != bundled
+        for loaded in getattr(dataset, "files", ())
+    )
 
 
 SOURCES = "sources"

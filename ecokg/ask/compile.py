@@ -138,7 +138,10 @@ def compile_query(analysis: Analysis, schemes: set[str]) -> str:
 def _constraint(build: _Builder, constraint: Constraint, schemes: set[str]) -> list[str]:
     if constraint.attribute:  # a figure without a number ("—") is no value either
         node = build.fresh()
-        return [f"?x {iri(constraint.attribute)} {node} .", f"{node} qudt:numericValue|eco:statedText|time:hasBeginning {build.fresh()} ."]
+        return [
+            f"?x {iri(constraint.attribute)} {node} .",
+            f"{node} qudt:numericValue|eco:statedText|time:hasBeginning {build.fresh()} .",
+        ]
     if constraint.entity is not None:
         return build.path("?x", constraint.path, iri(constraint.entity.iri))
     goal = build.fresh()
@@ -146,6 +149,10 @@ def _constraint(build: _Builder, constraint: Constraint, schemes: set[str]) -> l
         *build.path("?x", constraint.path, goal),
         _goal_type(goal, constraint.goal_class or "", schemes),
     ]
+
+
+_YEAR_BEGIN = "xsd:integer(STR(?begin))"
+_YEAR_END = "xsd:integer(STR(?end))"
 
 
 def _period(prop: str, years: tuple[int, ...], *, bind_value: bool) -> list[str]:
@@ -156,11 +163,8 @@ def _period(prop: str, years: tuple[int, ...], *, bind_value: bool) -> list[str]
     if bind_value:
         patterns.append('BIND(CONCAT(STR(?begin), "-", STR(?end)) AS ?value)')
     if len(years) == 1:
-        patterns.append(
-            f"FILTER(xsd:integer(STR(?begin)) <= {years[0]} && {years[0]} <= xsd:integer(STR(?end)))"
-        )
+        year = years[0]
+        patterns.append(f"FILTER({_YEAR_BEGIN} <= {year} && {year} <= {_YEAR_END})")
     elif len(years) >= 2:
-        patterns.append(
-            f"FILTER(xsd:integer(STR(?begin)) >= {years[0]} && xsd:integer(STR(?end)) <= {years[-1]})"
-        )
+        patterns.append(f"FILTER({_YEAR_BEGIN} >= {years[0]} && {_YEAR_END} <= {years[-1]})")
     return patterns

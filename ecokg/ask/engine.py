@@ -145,8 +145,7 @@ class Asker:
         return lang, mentions
 
     def ask(self, question: str) -> Answer:
-        from ecokg.ask.generated import run_generated
-
+        """Answer by the generated query, or by a named query where the question is one."""
         question = question.strip()
         lang, mentions = self._link(question)
         matches = match_intents(self.queries, question, lang, mentions)
@@ -156,40 +155,50 @@ class Asker:
         if self.model is not None:
             hits = self.model.lexicon.find(question, [(m.start, m.end) for m in mentions])
             try:
-                analysis = analyse(
-                    question, lang, mentions, hits, self.model.schema, self._resolve
-                )
+                analysis = analyse(question, lang, mentions, hits, self.model.schema, self._resolve)
             except (NotUnderstood, CannotRelate) as error:
                 failure = error
-        if analysis is not None and self.model is not None:
-            if named is None or not prefer_named(
-                named, analysis, mentions, self.model, NAMED_SCORE
-            ):
-                schemes = set(self.model.schema.schemes.values())
-                try:
-                    return run_generated(
-                        self.dataset,
-                        self.index,
-                        self.model.lexicon,
-                        question,
-                        mentions,
-                        analysis,
-                        schemes,
-                    )
-                except CannotRelate as error:
-                    raise CannotAnswerError(error.message, self._closest(matches), lang) from None
+        wanted = analysis is not None and self.model is not None
+        if wanted and (named is None or not self._named_fits(named, analysis, mentions)):
+            assert analysis is not None
+            return self._generated(question, lang, mentions, analysis, matches)
         if named is not None and analysis is None and not _binds_all(named, mentions):
             named = None  # a named query that would ignore a thing the question names
         if named is not None and analysis is None and named.score < NAMED_SCORE:
             named = None  # not understood, and only vaguely like a named query: refuse
         if isinstance(failure, CannotRelate) and named is None:
             raise CannotAnswerError(failure.message, self._closest(matches), lang)
-        if named is not None:
-            answer = run_match(self.dataset, self.index, question, lang, mentions, named)
-            if self.model is not None:
-                summarise_named(answer, analysis, self.model)
-            return answer
-        raise NoIntentError(self.queries, lang)
+        if named is None:
+            raise NoIntentError(self.queries, lang)
+        answer = run_match(self.dataset, self.index, question, lang, mentions, named)
+        if self.model is not None:
+            summarise_named(answer, analysis, self.model)
+        return answer
+
+    def _named_fits(
+        self, named: IntentMatch, analysis: Analysis | None, mentions: list[Mention]
+    ) -> bool:
+        assert self.model is not None and analysis is not None
+        return prefer_named(named, analysis, mentions, self.model, NAMED_SCORE)
+
+    def _generated(
+        self,
+        question: str,
+        lang: str,
+        mentions: list[Mention],
+        analysis: Analysis,
+        matches: Sequence[IntentMatch],
+    ) -> Answer:
+        from ecokg.ask.generated import run_generated
+
+        assert self.model is not None
+        schemes = set(self.model.schema.schemes.values())
+        try:
+            return run_generated(
+                self.dataset, self.index, self.model.lexicon, question, mentions, analysis, schemes
+            )
+        except CannotRelate as error:
+            raise CannotAnswerError(error.message, self._closest(matches), lang) from None
 
     def _resolve(self, text: str, class_iri: str) -> Entity | None:
         """The one thing of ``class_iri`` one of whose names contains ``text`` (蒙山 +

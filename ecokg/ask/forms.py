@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ecokg.ask.analysis import Analysis
+from ecokg.ask.schema import Step
 
 WAN_YUAN = "万元"
 YI_PER_WAN = Decimal(10000)
@@ -164,11 +165,11 @@ def structure(analysis: Analysis, items: list[Item]) -> Structured:
     if form == "attribute":
         values = {item.value for item in items}
         unit = items[0].unit_zh if items else None
-        value: Any = None
+        single: Any = None
         if len(values) == 1:
             only = items[0]
-            value = only.number() if only.number() is not None else only.value
-        return Structured("attribute", value, unit, items)
+            single = only.number() if only.number() is not None else only.value
+        return Structured("attribute", single, unit, items)
     distinct = list({item.iri: item for item in items}.values())
     return Structured("list", None, None, distinct)
 
@@ -188,7 +189,9 @@ def sentence(
     more = ("等" if zh else ", …") if len(answer.items) > 12 else ""
     kind = answer.kind
     if kind == "yesno" and analysis.form == "comparison":
-        compared = sentence(analysis, Structured("comparison", None, answer.unit, answer.items), label)
+        compared = sentence(
+            analysis, Structured("comparison", None, answer.unit, answer.items), label
+        )
         if zh:
             return ("是。" if answer.value else "否。") + compared
         return ("Yes: " if answer.value else "No: ") + compared
@@ -214,14 +217,14 @@ def sentence(
         return (
             f"{about}{what}共{answer.value}个。"
             if zh
-            else f"There are {answer.value} {what} items{about}."
+            else f"There are {answer.value} {_plural(what)}{about}."
         )
     if kind in {"sum", "average"}:
         if answer.value is None:
             return (
                 f"{about}{what}没有{attr}数据。"
                 if zh
-                else f"No {attr} is stated for the {what} items{about}."
+                else f"No {attr} is stated for the {_plural(what)}{about}."
             )
         shown = amount(answer.value, answer.unit, lang)
         count = len(answer.items)
@@ -229,7 +232,7 @@ def sentence(
             verb = "合计" if kind == "sum" else "平均"
             return f"{about}{count}个{what}{attr}{verb}{shown}。"
         verb = "total" if kind == "sum" else "average"
-        return f"The {attr} of the {count} {what} items{about}: {verb} {shown}."
+        return f"The {attr} of the {count} {_plural(what)}{about}: {verb} {shown}."
     if kind in {"max", "min"}:
         if not answer.items:
             return f"{about}没有可比较的{what}。" if zh else f"Nothing to rank{about}."
@@ -252,21 +255,22 @@ def sentence(
                 f"{about}{_by(analysis, label, zh)}{word}的{len(answer.items)}个{what}：{listed}。"
             )
         word = "largest" if analysis.descending else "smallest"
-        return f"The {len(answer.items)} {what} items with the {word} {_by(analysis, label, zh)}{about}: {listed}."
+        count, by = len(answer.items), _by(analysis, label, zh)
+        return f"The {count} {_plural(what)} with the {word} {by}{about}: {listed}."
     if kind == "comparison":
-        first, *rest = answer.items
-        other = rest[0] if rest else first
-        a = amount(first.number() or Decimal(0), first.unit_zh, lang)
+        winner: Item = answer.items[0]
+        other: Item = answer.items[1] if len(answer.items) > 1 else winner
+        a = amount(winner.number() or Decimal(0), winner.unit_zh, lang)
         b = amount(other.number() or Decimal(0), other.unit_zh, lang)
         if zh:
             word = "高于" if analysis.descending else "低于"
-            if first.number() == other.number():
+            if winner.number() == other.number():
                 word = "等于"
-            return f"{first.label(lang)}的{attr}（{a}）{word}{other.label(lang)}（{b}）。"
+            return f"{winner.label(lang)}的{attr}（{a}）{word}{other.label(lang)}（{b}）。"
         word = "more" if analysis.descending else "less"
-        if first.number() == other.number():
-            return f"{first.label(lang)} and {other.label(lang)} have the same {attr} ({a})."
-        return f"{first.label(lang)} has {word} {attr} ({a}) than {other.label(lang)} ({b})."
+        if winner.number() == other.number():
+            return f"{winner.label(lang)} and {other.label(lang)} have the same {attr} ({a})."
+        return f"{winner.label(lang)} has {word} {attr} ({a}) than {other.label(lang)} ({b})."
     if kind == "attribute":
         subject = analysis.subjects[0].label(lang) if analysis.subjects else what
         if answer.value is not None:
@@ -284,10 +288,10 @@ def sentence(
         values = ("、" if zh else "; ").join(item.value or "" for item in answer.items)
         return f"{subject}的{attr}：{values}。" if zh else f"The {attr} of {subject}: {values}."
     if not answer.items:
-        return f"{about}没有{what}。" if zh else f"No {what} items{about}."
+        return f"{about}没有{what}。" if zh else f"No {_plural(what)}{about}."
     if zh:
         return f"{about}{what}共{len(answer.items)}个：{names}{more}。"
-    return f"{len(answer.items)} {what} items{about}: {names}{more}."
+    return f"{len(answer.items)} {_plural(what)}{about}: {names}{more}."
 
 
 def _year_note(analysis: Analysis, lang: str) -> str:
@@ -310,16 +314,38 @@ def _by(analysis: Analysis, label: Callable[[str], str], zh: bool) -> str:
         return (
             f"{label(analysis.count_class)}数量"
             if zh
-            else f"number of {label(analysis.count_class)} items"
+            else f"number of {_plural(label(analysis.count_class))}"
         )
     return label(analysis.attribute) if analysis.attribute else ""
+
+
+def _plural(noun: str) -> str:
+    """English plural of a class label (agency → agencies, township-level unit → …units)."""
+    if noun.endswith("y") and not noun.endswith(("ay", "ey", "oy")):
+        return noun[:-1] + "ies"
+    return noun if noun.endswith("s") else noun + "s"
+
+
+_VERB_MARK = "\u0000"
+
+
+def _verb(analysis: Analysis, path: tuple[Step, ...]) -> str:
+    """The question's own word for a one-link constraint (水利局 *牵头*), marked, in zh."""
+    if analysis.lang != "zh" or len(path) != 1:
+        return ""
+    for hit in analysis.words:
+        if hit.role == "property" and path[0].prop in hit.terms and len(hit.text) >= 2:
+            return hit.text.removesuffix("的") + _VERB_MARK
+    return ""
 
 
 def _about(analysis: Analysis, label: Callable[[str], str]) -> str:
     """The constraints as a phrase: ``林业局、泗溪镇相关的`` / `` related to X, not Y``."""
     zh = analysis.lang == "zh"
     positive = [
-        c.entity.label(analysis.lang) for c in analysis.constraints if c.entity and not c.negated
+        c.entity.label(analysis.lang) + _verb(analysis, c.path)
+        for c in analysis.constraints
+        if c.entity and not c.negated
     ]
     negative = [
         c.entity.label(analysis.lang) if c.entity else label(c.attribute or c.goal_class or "")
@@ -330,13 +356,14 @@ def _about(analysis: Analysis, label: Callable[[str], str]) -> str:
     if zh:
         text = ""
         if positive:
-            text += "、".join(positive) + "相关的"
+            text += "、".join(p if p.endswith(_VERB_MARK) else p + "相关" for p in positive)
+            text = text.replace(_VERB_MARK, "") + "的"
         if negative:
             text += "没有" + "、".join(negative) + "的"
         return (years + "实施的" if years else "") + text
     parts = []
     if positive:
-        parts.append("related to " + ", ".join(positive))
+        parts.append("related to " + ", ".join(p.replace(_VERB_MARK, "") for p in positive))
     if negative:
         parts.append("without " + ", ".join(negative))
     if years:

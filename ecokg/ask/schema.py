@@ -86,7 +86,8 @@ SELECT ?c1 ?p ?c2 (COUNT(*) AS ?n) WHERE {
   VALUES ?p { %s }
   ?s ?p ?o . ?s a ?c1 .
   { ?o a ?c2 } UNION { ?o skos:inScheme ?c2 }
-  FILTER(STRSTARTS(STR(?c1), "%s") && (STRSTARTS(STR(?c2), "%s") || EXISTS { ?c2 a skos:ConceptScheme }))
+  FILTER(STRSTARTS(STR(?c1), "%s"))
+  FILTER(STRSTARTS(STR(?c2), "%s") || EXISTS { ?c2 a skos:ConceptScheme })
 } GROUP BY ?c1 ?p ?c2
 """
 _ATTRIBUTES = """

@@ -22,22 +22,32 @@ ASK_FORMATS = formats.Choices("ask", formats.TABLE, formats.REPORT_JSON)
 @shared(*DATASET, *REMOTE, formats=ASK_FORMATS, format_note="default: table")
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in Chinese or English.")],
-    explain: Annotated[bool, typer.Option("--explain", help="Also print the SPARQL.")] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Also print the analysis and the SPARQL.")
+    ] = False,
     no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Rebuild the entity index instead of reading it.")
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Rebuild the entity index and lexicon and load the dataset afresh "
+            "instead of reading the cached copies.",
+        ),
     ] = False,
     *,
     shared: Shared,
 ) -> int:
     """Ask a question in Chinese or English: ecokg ask "哪些项目治理泗溪镇的土壤污染？"."""
     from ecokg.ask.answer import render
-    from ecokg.ask.engine import Asker, NoIntentError, UnknownNameError
+    from ecokg.ask.engine import Asker
+    from ecokg.ask.stores import open_for_ask
+    from ecokg.errors import UsageError
 
     chosen = ASK_FORMATS.choose(shared.output_format, None, formats.TABLE)
-    asker = Asker.create(shared.open_store(), use_cache=not no_cache)
+    store = open_for_ask(shared) if not no_cache else shared.open_store()
+    asker = Asker.create(store, use_cache=not no_cache)
     try:
         answer = asker.ask(question)
-    except (UnknownNameError, NoIntentError) as error:
+    except UsageError as error:  # a refusal: one line, then what can be asked
         first, *rest = error.message.splitlines()
         print(f"ecokg: error: {first}", file=sys.stderr)
         for line in rest:
