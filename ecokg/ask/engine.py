@@ -166,6 +166,8 @@ class Asker:
             named = None  # a named query that would ignore a thing the question names
         if named is not None and analysis is None and named.score < NAMED_SCORE:
             named = None  # not understood, and only vaguely like a named query: refuse
+        if isinstance(failure, CannotRelate) and named is not None and not named.entity_count:
+            named = None  # understood, unanswerable; a query of nothing named is another question
         if isinstance(failure, CannotRelate) and named is None:
             raise CannotAnswerError(failure.message, self._closest(matches), lang)
         if named is None:

@@ -78,6 +78,7 @@ def merge(items: Sequence[Item]) -> list[Item]:
     """One item per (thing, value): "stated" wins over "inferred", sources are joined."""
     merged: dict[tuple[str, str | None], Item] = {}
     for item in items:
+        item.sources = "; ".join(sorted(filter(None, item.sources.split("; "))))
         key = (item.iri, item.value)
         current = merged.get(key)
         if current is None:
@@ -86,7 +87,7 @@ def merge(items: Sequence[Item]) -> list[Item]:
         if item.evidence == "stated":
             current.evidence = "stated"
         parts = [p for p in (current.sources + "; " + item.sources).split("; ") if p]
-        current.sources = "; ".join(dict.fromkeys(parts))
+        current.sources = "; ".join(sorted(set(parts)))
     return list(merged.values())
 
 
@@ -217,7 +218,7 @@ def sentence(
         return (
             f"{about}{what}共{answer.value}个。"
             if zh
-            else f"There are {answer.value} {_plural(what)}{about}."
+            else f"There are {answer.value} {_plural(what) if answer.value != 1 else what}{about}."
         )
     if kind in {"sum", "average"}:
         if answer.value is None:
@@ -291,7 +292,8 @@ def sentence(
         return f"{about}没有{what}。" if zh else f"No {_plural(what)}{about}."
     if zh:
         return f"{about}{what}共{len(answer.items)}个：{names}{more}。"
-    return f"{len(answer.items)} {_plural(what)}{about}: {names}{more}."
+    noun = what if len(answer.items) == 1 else _plural(what)
+    return f"{len(answer.items)} {noun}{about}: {names}{more}."
 
 
 def _year_note(analysis: Analysis, lang: str) -> str:
