@@ -19,15 +19,23 @@ tries the named queries before refusing.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ecokg.ask.context import (
+    CannotRelate,
+    NotUnderstood,
+    Resolver,
+    attribute_kind,
+    choose_entities,
+    classes,
+    closest_candidate,
+    unrelated,
+)
 from ecokg.ask.entities import Entity
 from ecokg.ask.lexicon import ASK_NS, Hit
 from ecokg.ask.linking import Mention
 from ecokg.ask.schema import Schema, Step, find_path
-from ecokg.ask.text import has_cjk
-from ecokg.errors import UsageError
 from ecokg.rdf.namespaces import compact
 
 F = ASK_NS  # answer-form concepts: F + "count" …
@@ -53,14 +61,6 @@ _NUMERALS = {
         )
     },
 }
-
-
-class NotUnderstood(UsageError):
-    """The question's structure could not be read (no answer class, attribute or form)."""
-
-
-class CannotRelate(UsageError):
-    """The question joins things the graph never links (or asks a fact it lacks)."""
 
 
 @dataclass(frozen=True)
@@ -157,9 +157,6 @@ def _number(text: str) -> int | None:
     return None
 
 
-Resolver = Callable[[str, str], "Entity | None"]
-
-
 def analyse(
     question: str,
     lang: str,
@@ -182,7 +179,7 @@ def analyse(
     mentioned = {t for h in hits if h.role == "property" for t in h.terms}
     attribute = attribute_hits[0].terms[0] if attribute_hits else None
     fixed: set[int] = set()  # mentions whose entity the context decided
-    entities, class_hits = _choose_entities(
+    entities, class_hits = choose_entities(
         question, mentions, class_hits, attribute, schema, resolve, fixed
     )
     negation = forms.get(F + "not")
@@ -205,7 +202,7 @@ def analyse(
         or F + "min" in forms
     ):
         first, second = entities[0][1], entities[1][1]
-        same = _classes(first, schema) & _classes(second, schema)
+        same = classes(first, schema) & classes(second, schema)
         if attribute and same:
             analysis.asks_yes = F + "yes-no" in forms
             return _comparison(analysis, [first, second], attribute, forms, schema)
@@ -214,16 +211,16 @@ def analyse(
 
     # an attribute of one named thing
     if attribute and len(entities) >= 1:
-        owner = next((e for _, e in entities if _attribute_kind(schema, attribute, e)), None)
-        if owner is not None and (answer_class is None or answer_class in _classes(owner, schema)):
-            kind = _attribute_kind(schema, attribute, owner)
+        owner = next((e for _, e in entities if attribute_kind(schema, attribute, e)), None)
+        if owner is not None and (answer_class is None or answer_class in classes(owner, schema)):
+            kind = attribute_kind(schema, attribute, owner)
             analysis.form, analysis.attribute, analysis.attribute_kind = (
                 "attribute",
                 attribute,
                 kind,
             )
             analysis.subjects = [owner]
-            analysis.answer_class = next(iter(sorted(_classes(owner, schema))), None)
+            analysis.answer_class = next(iter(sorted(classes(owner, schema))), None)
             rest = [(m, e) for m, e in entities if e is not owner]
             _constrain(analysis, rest, mentioned, class_hits, negation, schema, None, fixed)
             return analysis
@@ -234,13 +231,13 @@ def analyse(
         dated = [
             prop
             for prop in sorted(schema.attributes)
-            if _attribute_kind(schema, prop, owner) == "figure"
+            if attribute_kind(schema, prop, owner) == "figure"
         ]
         if dated and (F + "which" in forms):
             analysis.form, analysis.attribute_kind = "attribute", "figure"
             analysis.attribute, analysis.choices = dated[0], tuple(dated)
             analysis.subjects = [owner]
-            analysis.answer_class = sorted(_classes(owner, schema))[0]
+            analysis.answer_class = sorted(classes(owner, schema))[0]
             return analysis
     if attribute and answer_class is None:
         answer_class = _attribute_owner_class(schema, attribute, entities, mentioned)
@@ -355,63 +352,6 @@ def _answer_class_hit(class_hits: Sequence[Hit], which: Hit | None) -> Hit | Non
     return class_hits[0]
 
 
-def _choose_entities(
-    question: str,
-    mentions: Sequence[Mention],
-    class_hits: list[Hit],
-    attribute: str | None,
-    schema: Schema,
-    resolve: Resolver | None,
-    fixed: set[int],
-) -> tuple[list[tuple[Mention, Entity]], list[Hit]]:
-    """The entity each mention names, read in context: a class word right after it (蒙山
-    分区, the farmland *project*), then the attribute asked; a mention that names nothing
-    the schema links is refused (it would otherwise be silently dropped)."""
-    chosen: list[tuple[Mention, Entity]] = []
-    kept = list(class_hits)
-    fixed.clear()
-    for mention in mentions:
-        placed = [c.entity for c in mention.candidates if _classes(c.entity, schema)]
-        if not placed:
-            raise CannotRelate(
-                f"“{mention.text}”不是可以这样问的对象"
-                if has_cjk(question)
-                else f"cannot ask about {mention.text!r} this way"
-            )
-        entity = placed[0]
-        after = next((h for h in kept if 0 <= h.start - mention.end <= 1), None)
-        if after is not None:
-            typed = [e for e in placed if after.terms[0] in _classes(e, schema)]
-            found = (
-                typed[0] if typed else (resolve(mention.text, after.terms[0]) if resolve else None)
-            )
-            if found is not None:
-                kept.remove(after)  # the class word is part of the name
-                fixed.add(id(mention))
-                chosen.append((mention, found))
-                continue
-        if attribute is not None:
-            owners = [e for e in placed if _attribute_kind(schema, attribute, e)]
-            if owners:
-                fixed.add(id(mention))
-                chosen.append((mention, owners[0]))
-                continue
-        chosen.append((mention, entity))
-    return chosen, kept
-
-
-def _classes(entity: Entity, schema: Schema) -> set[str]:
-    return schema.classes_of(entity.iri, entity.types)
-
-
-def _attribute_kind(schema: Schema, attribute: str, entity: Entity) -> str | None:
-    for cls in sorted(_classes(entity, schema)):
-        kind = schema.attribute_kind(attribute, cls)
-        if kind:
-            return kind
-    return None
-
-
 def _attribute_owner_class(
     schema: Schema, attribute: str, entities: Sequence[tuple[Mention, Entity]], mentioned: set[str]
 ) -> str | None:
@@ -423,7 +363,7 @@ def _attribute_owner_class(
     def cost(owner: str) -> tuple[float, int]:
         total = 0.0
         for _, entity in entities:
-            path = find_path(schema, owner, _classes(entity, schema), mentioned)
+            path = find_path(schema, owner, classes(entity, schema), mentioned)
             total += len(path) if path is not None else 10.0
         # among equals the most linked class: Project before Plan, Indicator before
         # BindingIndicator
@@ -447,14 +387,14 @@ def _constrain(
     via = {h.terms[0] for h in class_hits if h is not answer_hit} - {answer}
     negated_any = False
     for mention, chosen in entities:
-        entity = _closest_candidate(mention, chosen, answer, mentioned, via, schema, fixed or set())
-        goals = _classes(entity, schema)
+        entity = closest_candidate(mention, chosen, answer, mentioned, via, schema, fixed or set())
+        goals = classes(entity, schema)
         if answer in goals and not analysis.subjects and not (via - goals):
             analysis.subjects.append(entity)  # "the project 森林抚育": the thing itself
             continue
         path = find_path(schema, answer, goals, mentioned, via - goals)
         if path is None:
-            raise CannotRelate(_unrelated(entity.label(analysis.lang), answer, analysis.lang))
+            raise CannotRelate(unrelated(entity.label(analysis.lang), answer, analysis.lang))
         negated = negation is not None and mention.start > negation.start
         negated_any |= negated
         analysis.constraints.append(Constraint(tuple(path), entity, negated=negated))
@@ -464,43 +404,8 @@ def _constrain(
             goal = later[0].terms[0]
             path = find_path(schema, answer, {goal}, mentioned)
             if path is None:
-                raise CannotRelate(_unrelated(compact(goal), answer, analysis.lang))
+                raise CannotRelate(unrelated(compact(goal), answer, analysis.lang))
             analysis.constraints.append(Constraint(tuple(path), None, goal, negated=True))
-
-
-def _unrelated(name: str, answer: str, lang: str) -> str:
-    if lang == "zh":
-        return f"规划没有把“{name}”与{compact(answer)}联系起来"
-    return f"the plan does not relate {name} to {compact(answer)}"
-
-
-def _closest_candidate(
-    mention: Mention,
-    chosen: Entity,
-    answer: str,
-    mentioned: set[str],
-    via: set[str],
-    schema: Schema,
-    fixed: set[int],
-) -> Entity:
-    """Among the things a name may be (锦江: the river, the town), the one the question's
-    links reach most cheaply ("projects along the Jinjiang": the river)."""
-    if id(mention) in fixed:
-        return chosen
-    placed = [c.entity for c in mention.candidates if _classes(c.entity, schema)]
-    if len(placed) < 2:
-        return chosen
-
-    def cost(entity: Entity) -> float:
-        goals = _classes(entity, schema)
-        if answer in goals:
-            return 0.0
-        path = find_path(schema, answer, goals, mentioned, via - goals)
-        if path is None:
-            return 99.0
-        return len(path) - 0.5 * sum(1 for step in path if step.prop in mentioned)
-
-    return min([chosen, *placed], key=cost)
 
 
 def _comparison(
@@ -510,13 +415,13 @@ def _comparison(
     forms: dict[str, Hit],
     schema: Schema,
 ) -> Analysis:
-    kind = _attribute_kind(schema, attribute, things[0])
+    kind = attribute_kind(schema, attribute, things[0])
     if kind not in {"figure", "metric"}:
         raise CannotRelate("only figures compare")
     analysis.form = "comparison"
     analysis.attribute, analysis.attribute_kind = attribute, kind
     analysis.subjects = things
-    analysis.answer_class = sorted(_classes(things[0], schema))[0]
+    analysis.answer_class = sorted(classes(things[0], schema))[0]
     analysis.descending = not (F + "less" in forms or F + "min" in forms)
     return analysis
 
@@ -529,8 +434,8 @@ def _yesno(
     schema: Schema,
     negated: bool,
 ) -> Analysis:
-    start = _classes(first, schema)
-    goals = _classes(second, schema)
+    start = classes(first, schema)
+    goals = classes(second, schema)
     best: list[Step] | None = None
     for cls in sorted(start):
         path = find_path(schema, cls, goals, mentioned)

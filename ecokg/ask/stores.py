@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -24,10 +23,6 @@ from ecokg import resources
 from ecokg.rdf.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PLAN
 from ecokg.stores.base import DEFAULT_TIMEOUT
 from ecokg.stores.local import Dataset, LoadedFile
-
-if TYPE_CHECKING:
-    from ecokg.cli.options import Shared
-    from ecokg.stores.base import Store
 
 STORE_VERSION = "1"
 _COUNTS = "ecokg-files.json"
@@ -48,20 +43,16 @@ def bundled_files(*, inferred: bool) -> list[tuple[Path, str]] | None:
     return files
 
 
-def open_for_ask(shared: Shared) -> Store:
-    """The store ``ecokg ask`` queries: the cached copy where it can, else as other verbs."""
-    if shared.endpoint is not None or shared.data or not shared.bundled:
-        return shared.open_store()
-    from ecokg.cli.options import check_timeout
-
-    files = bundled_files(inferred=shared.inferred)
+def open_bundled_copy(*, inferred: bool, timeout: float | None) -> Dataset | None:
+    """The bundled dataset (without ``--data``) from its cached copy, or None when there
+    is no copy to be had (the caller then loads the files as other verbs do)."""
+    files = bundled_files(inferred=inferred)
     if files is None:
-        return shared.open_store()
+        return None
     try:
         dataset = open_copy(files)
     except (OSError, RuntimeError, ValueError):
-        return shared.open_store()
-    timeout = check_timeout(shared.timeout)
+        return None
     dataset.timeout = DEFAULT_TIMEOUT if timeout is None else timeout
     return dataset
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ecokg.cli.options import DATASET, REMOTE, Shared, shared
+if TYPE_CHECKING:
+    from ecokg.stores.base import Store
+
+from ecokg.cli.options import DATASET, REMOTE, Shared, check_timeout, shared
 from ecokg.cli.output import deliver, make_console
 from ecokg.rdf import formats
 
@@ -39,11 +42,10 @@ def ask(
     """Ask a question in Chinese or English: ecokg ask "哪些项目治理泗溪镇的土壤污染？"."""
     from ecokg.ask.answer import render
     from ecokg.ask.engine import Asker
-    from ecokg.ask.stores import open_for_ask
     from ecokg.errors import UsageError
 
     chosen = ASK_FORMATS.choose(shared.output_format, None, formats.TABLE)
-    store = open_for_ask(shared) if not no_cache else shared.open_store()
+    store = _open_store(shared, cached=not no_cache)
     asker = Asker.create(store, use_cache=not no_cache)
     try:
         answer = asker.ask(question)
@@ -58,3 +60,15 @@ def ask(
     else:
         render(make_console(), answer, explain=explain)
     return 0
+
+
+def _open_store(shared: Shared, *, cached: bool) -> Store:
+    """The bundled plan alone comes from ask's cached copy of the dataset (opened in some
+    20 ms instead of parsed in 200); --data, --no-bundled and --endpoint load as usual."""
+    if cached and shared.endpoint is None and not shared.data and shared.bundled:
+        from ecokg.ask.stores import open_bundled_copy
+
+        copy = open_bundled_copy(inferred=shared.inferred, timeout=check_timeout(shared.timeout))
+        if copy is not None:
+            return copy
+    return shared.open_store()
