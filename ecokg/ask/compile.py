@@ -15,6 +15,7 @@ from ecokg.ask.schema import Step
 from ecokg.errors import UsageError
 from ecokg.rdf.namespaces import GRAPH_PLAN
 
+PAIR = "|"  # joins a section's zh and en labels in ``?sources``
 COLUMNS = ("x", "value", "unit", "unitZh", "unitEn", "multiplier", "evidence", "sources")
 _UNSAFE_IRI = frozenset('<>"{}|^`\\ \n\t')
 
@@ -124,7 +125,10 @@ def compile_query(analysis: Analysis, schemes: set[str]) -> str:
         where.append('BIND("stated" AS ?evidence)')
     where += [
         f"OPTIONAL {{ {source} prov:wasDerivedFrom ?section .",
-        '  ?section rdfs:label ?sectionLabel . FILTER(LANG(?sectionLabel) = "zh") }',
+        '  ?section rdfs:label ?sectionZh . FILTER(LANG(?sectionZh) = "zh")',
+        '  OPTIONAL { ?section rdfs:label ?sectionEn . FILTER(LANG(?sectionEn) = "en") }',
+        f'  BIND(CONCAT(?sectionZh, "{PAIR}", COALESCE(?sectionEn, ?sectionZh))'
+        " AS ?sectionLabel) }",
     ]
     body = "\n  ".join(where)
     keys = "?x ?value ?unit ?unitZh ?unitEn ?multiplier ?evidence"

@@ -31,11 +31,17 @@ class Item:
     unit_en: str | None = None
     multiplier: str | None = None
     evidence: str = "stated"
-    sources: str = ""
+    sources: str = ""  # "; "-joined "zh|en" pairs of section labels
 
     def label(self, lang: str) -> str:
         first = self.label_en if lang == "en" else self.label_zh
         return first or self.label_zh or self.label_en or self.iri
+
+    def sources_in(self, lang: str) -> str:
+        """The section labels in ``lang`` ("zh|en" pairs in ``sources``)."""
+        side = 2 if lang == "en" else 0
+        pairs = [pair.partition("|") for pair in self.sources.split("; ") if pair]
+        return "; ".join(pair[side] or pair[0] for pair in pairs)
 
     def number(self) -> Decimal | None:
         try:
@@ -202,7 +208,7 @@ def sentence(
             analysis.constraints[0].entity.label(lang) if analysis.constraints[0].entity else ""
         )
         link = label(analysis.constraints[0].path[0].prop) if analysis.constraints[0].path else ""
-        sources = answer.items[0].sources if answer.items else ""
+        sources = answer.items[0].sources_in(lang) if answer.items else ""
         if zh:
             return (
                 f"是。{first}与{second}相关（{link}；{sources}）。"

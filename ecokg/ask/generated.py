@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from ecokg.ask.analysis import Analysis, CannotRelate
-from ecokg.ask.answer import Answer, label_sources
+from ecokg.ask.answer import Answer
 from ecokg.ask.cell import Cell
-from ecokg.ask.compile import compile_query
+from ecokg.ask.compile import PAIR, compile_query
 from ecokg.ask.entities import EntityIndex
 from ecokg.ask.forms import Item, Structured, merge, sentence, structure
 from ecokg.ask.lexicon import Lexicon
@@ -77,7 +77,6 @@ def run_generated(
         text,
     )
     built.generated_headers = headers
-    label_sources(built.rows, GENERATED_COLUMNS.index("sources"), dataset)
     return built
 
 
@@ -98,10 +97,18 @@ def _rows(answer: Structured, items: list[Item]) -> list[list[Cell | None]]:
                 Cell(item.value) if item.value is not None else None,
                 unit,
                 Cell(item.evidence),
-                Cell(item.sources) if item.sources else None,
+                _sources(item.sources) if item.sources else None,
             ]
         )
     return rows
+
+
+def _sources(pairs: str) -> Cell:
+    """The sources cell: section labels in zh (its value) and en, in the same order."""
+    split = [pair.partition(PAIR) for pair in pairs.split("; ")]
+    zh = "; ".join(part[0] for part in split)
+    en = "; ".join(part[2] or part[0] for part in split)
+    return Cell(zh, None, zh, en)
 
 
 def _headers(analysis: Analysis, lexicon: Lexicon) -> dict[str, list[str]]:
