@@ -30,6 +30,7 @@ from ecokg.ask.context import (
     choose_entities,
     classes,
     closest_candidate,
+    main_class,
     unrelated,
 )
 from ecokg.ask.entities import Entity
@@ -72,6 +73,7 @@ class Constraint:
     goal_class: str | None = None
     negated: bool = False
     attribute: str | None = None  # negated attribute: "without an investment"
+    value_kind: str | None = None  # the negated attribute's kind: figure, period, text
 
 
 @dataclass
@@ -220,7 +222,7 @@ def analyse(
                 kind,
             )
             analysis.subjects = [owner]
-            analysis.answer_class = next(iter(sorted(classes(owner, schema))), None)
+            analysis.answer_class = main_class(owner, schema)
             rest = [(m, e) for m, e in entities if e is not owner]
             _constrain(analysis, rest, mentioned, class_hits, negation, schema, None, fixed)
             return analysis
@@ -237,7 +239,7 @@ def analyse(
             analysis.form, analysis.attribute_kind = "attribute", "figure"
             analysis.attribute, analysis.choices = dated[0], tuple(dated)
             analysis.subjects = [owner]
-            analysis.answer_class = sorted(classes(owner, schema))[0]
+            analysis.answer_class = main_class(owner, schema)
             return analysis
     if attribute and answer_class is None:
         answer_class = _attribute_owner_class(schema, attribute, entities, mentioned)
@@ -247,7 +249,7 @@ def analyse(
     if attribute:
         kind = schema.attribute_kind(attribute, answer_class)
         if kind is None:
-            raise CannotRelate(f"no {attribute} for {answer_class}")
+            raise CannotRelate(unrelated(compact(attribute), answer_class, lang))
         analysis.attribute, analysis.attribute_kind = attribute, kind
     elif analysis.years:
         analysis.schedule = next(
@@ -294,7 +296,14 @@ def analyse(
     _constrain(analysis, entities, mentioned, class_hits, negation, schema, answer_hit, fixed)
     if negated_attribute:
         analysis.constraints.append(
-            Constraint((), None, None, negated=True, attribute=negated_attribute)
+            Constraint(
+                (),
+                None,
+                None,
+                negated=True,
+                attribute=negated_attribute,
+                value_kind=schema.attribute_kind(negated_attribute, answer_class),
+            )
         )
         analysis.years = ()
     if negation is not None and not any(c.negated for c in analysis.constraints):
@@ -421,7 +430,7 @@ def _comparison(
     analysis.form = "comparison"
     analysis.attribute, analysis.attribute_kind = attribute, kind
     analysis.subjects = things
-    analysis.answer_class = sorted(classes(things[0], schema))[0]
+    analysis.answer_class = main_class(things[0], schema)
     analysis.descending = not (F + "less" in forms or F + "min" in forms)
     return analysis
 

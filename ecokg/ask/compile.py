@@ -142,10 +142,11 @@ def compile_query(analysis: Analysis, schemes: set[str]) -> str:
 def _constraint(build: _Builder, constraint: Constraint, schemes: set[str]) -> list[str]:
     if constraint.attribute:  # a figure without a number ("—") is no value either
         node = build.fresh()
-        return [
-            f"?x {iri(constraint.attribute)} {node} .",
-            f"{node} qudt:numericValue|eco:statedText|time:hasBeginning {build.fresh()} .",
-        ]
+        value = {"figure": "qudt:numericValue", "period": "time:hasBeginning"}
+        patterns = [f"?x {iri(constraint.attribute)} {node} ."]
+        if constraint.value_kind in value:
+            patterns.append(f"{node} {value[constraint.value_kind]} {build.fresh()} .")
+        return patterns
     if constraint.entity is not None:
         return build.path("?x", constraint.path, iri(constraint.entity.iri))
     goal = build.fresh()

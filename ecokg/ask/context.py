@@ -119,3 +119,14 @@ def closest_candidate(
         return len(path) - 0.5 * sum(1 for step in path if step.prop in mentioned)
 
     return min([chosen, *placed], key=cost)
+
+
+def main_class(entity: Entity, schema: Schema) -> str | None:
+    """The entity's class that the data links most (Indicator, not ExpectedIndicator)."""
+    found = classes(entity, schema)
+    if not found:
+        return None
+    return min(
+        found,
+        key=lambda cls: (-sum(count for _, count in schema.adjacency.get(cls, ())), cls),
+    )

@@ -65,6 +65,17 @@ def run_generated(
         raise CannotRelate(
             f"规划没有给出所问的{what}" if lang == "zh" else f"the plan states no {what} for that"
         )
+    cycles = {
+        c.entity.iri
+        for c in analysis.constraints
+        if c.entity is not None and not c.negated and analysis.answer_class in c.entity.types
+    }
+    if cycles and {item.iri for item in items} <= cycles:
+        # "the agencies of 水利局's projects": only the thing named comes back, so the
+        # question asked for something else that the graph does not hold
+        raise CannotRelate(
+            "规划没有所问的对象" if lang == "zh" else "the plan does not hold what is asked"
+        )
     answer = structure(analysis, items)
     text = sentence(analysis, answer, lambda term: lexicon.name(term, lang))
     rows = _rows(answer, items)
