@@ -310,7 +310,8 @@ def analyse(
         negated_link = _negated_link(analysis, hits, negation, schema)
         if negated_link is None:
             raise CannotRelate(
-                "不清楚“没有”什么" if lang == "zh" else "cannot tell what is negated"
+                "不清楚“没有”什么" if lang == "zh" else "cannot tell what is negated",
+                final=True,
             )
         analysis.constraints.append(negated_link)
     return analysis

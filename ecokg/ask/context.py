@@ -26,7 +26,12 @@ class NotUnderstood(UsageError):
 
 
 class CannotRelate(UsageError):
-    """The question joins things the graph never links (or asks a fact it lacks)."""
+    """The question joins things the graph never links (or asks a fact it lacks).
+    ``final``: no other reading (a named query) should be tried either."""
+
+    def __init__(self, message: str, *, final: bool = False):
+        super().__init__(message)
+        self.final = final
 
 
 def choose_entities(

@@ -30,6 +30,9 @@ from ecokg.stores.base import Store
 MIN_SCORE = 60.0
 # A list question answered by a named query only when it reads this much like one.
 NAMED_SCORE = 70.0
+# A question understood but that the generated query cannot answer (monitoring data the
+# lexicon has no words for) is answered by a named query that reads this much like it.
+STRONG_SCORE = 70.0
 # Longer questions are refused: no wording of a query comes near this, and linking and
 # matching grow with the length (10,000 characters would take seconds).
 MAX_QUESTION_CHARS = 300
@@ -158,16 +161,22 @@ class Asker:
                 analysis = analyse(question, lang, mentions, hits, self.model.schema, self._resolve)
             except (NotUnderstood, CannotRelate) as error:
                 failure = error
+        strong = named is not None and named.score >= STRONG_SCORE
         wanted = analysis is not None and self.model is not None
         if wanted and (named is None or not self._named_fits(named, analysis, mentions)):
             assert analysis is not None
-            return self._generated(question, lang, mentions, analysis, matches)
-        if named is not None and analysis is None and not _binds_all(named, mentions):
-            named = None  # a named query that would ignore a thing the question names
-        if named is not None and analysis is None and named.score < NAMED_SCORE:
-            named = None  # not understood, and only vaguely like a named query: refuse
-        if isinstance(failure, CannotRelate) and named is not None and not named.entity_count:
-            named = None  # understood, unanswerable; a query of nothing named is another question
+            try:
+                return self._generated(question, lang, mentions, analysis, matches)
+            except CannotAnswerError:
+                if not strong:
+                    raise
+                failure = None  # the graph cannot answer it that way: the named query can
+        if named is not None and analysis is None:
+            if isinstance(failure, CannotRelate):  # understood; the links are not in the graph
+                if failure.final or named.score < STRONG_SCORE:
+                    named = None
+            elif not _binds_all(named, mentions) or named.score < NAMED_SCORE:
+                named = None  # it would ignore a name, or is only vaguely like the question
         if isinstance(failure, CannotRelate) and named is None:
             raise CannotAnswerError(failure.message, self._closest(matches), lang)
         if named is None:
