@@ -202,7 +202,8 @@ def test_ask_answers_from_the_monitoring_data(
 ) -> None:
     code, out, err = run_cli("ask", "--data", example_data, question)
     assert code == 0, err
-    assert f"({query}, score" in out.splitlines()[0] and answer in out
+    # the answer's sentence leads; the named query's title and score follow it
+    assert f"({query}, score" in out.splitlines()[1] and answer in out
     # without monitoring data the question is still understood, and has no answer
     code, out, _ = run_cli("ask", question)
     assert (

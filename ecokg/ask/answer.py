@@ -9,7 +9,7 @@ never out of the JSON.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
@@ -18,7 +18,6 @@ from ecokg.ask.cell import Cell
 from ecokg.ask.entities import EntityIndex
 from ecokg.ask.intents import IntentMatch
 from ecokg.ask.linking import Mention
-from ecokg.ask.provenance import mark_user_data
 from ecokg.errors import UsageError
 from ecokg.query import columns as column_titles
 from ecokg.query import library as querylib
@@ -27,6 +26,8 @@ from ecokg.rdf.namespaces import compact
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from ecokg.ask.analysis import Analysis
+    from ecokg.ask.forms import Structured
     from ecokg.stores.base import Store
 
 LANG_SUFFIXES = {"zh": "Zh", "en": "En"}
@@ -39,18 +40,34 @@ class Answer:
 
     question: str
     lang: str
-    match: IntentMatch
+    match: IntentMatch | None  # the named query that answered, or None: a generated query
     mentions: list[Mention]
     columns: list[str]
     rows: list[list[Cell | None]]
+    analysis: Analysis | None = None
+    generated: str | None = None  # the generated SPARQL
+    structured: Structured | None = None
+    sentence: str = ""
+    generated_headers: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def sparql(self) -> str:
-        return self.match.query.text
+        return self.match.query.text if self.match is not None else (self.generated or "")
+
+    def title(self) -> str:
+        if self.match is not None:
+            return self.match.query.title(self.lang)
+        return "生成的查询" if self.lang == "zh" else "Generated query"
+
+    def header(self, number: int) -> str:
+        if self.match is not None:
+            return column_titles.title(self.match.query, self.columns[number], self.lang)
+        return self.generated_headers.get(self.lang, self.columns)[number]
 
     def entities(self) -> list[dict[str, Any]]:
         """Each mention with the entity it was taken to name (the bound one if bound)."""
-        bound = {id(b.mention): b for b in self.match.bindings if b.mention is not None}
+        bindings = self.match.bindings if self.match is not None else ()
+        bound = {id(b.mention): b for b in bindings if b.mention is not None}
         listed = []
         for mention in self.mentions:
             binding = bound.get(id(mention))
@@ -70,6 +87,8 @@ class Answer:
 
     def unit_columns(self) -> dict[int, int]:
         """Index of each value column → index of its unit column (the query's ``# units:``)."""
+        if self.match is None:
+            return {self.columns.index("value"): self.columns.index("unit")}
         return column_titles.unit_columns(self.match.query, self.columns)
 
     def cell_text(self, row: list[Cell | None], number: int) -> str:
@@ -83,25 +102,30 @@ class Answer:
         return column_titles.with_unit(text, unit.text(self.lang), self.lang) if unit else text
 
     def to_json(self) -> dict[str, Any]:
-        query = self.match.query
         units = self.unit_columns()
-        return {
+        bindings = self.match.bindings if self.match is not None else ()
+        data: dict[str, Any] = {
             "question": self.question,
             "lang": self.lang,
             "intent": {
-                "query": query.name,
-                "title": query.title(self.lang),
-                "score": self.match.score,
+                "query": self.match.query.name if self.match is not None else None,
+                "title": self.title(),
+                "score": self.match.score if self.match is not None else None,
             },
             "entities": self.entities(),
-            "params": {b.param.name: b.value.strip("<>") for b in self.match.bindings},
+            "params": {b.param.name: b.value.strip("<>") for b in bindings},
             "sparql": self.sparql,
             "columns": self.columns,
-            "headers": [column_titles.title(query, column, self.lang) for column in self.columns],
+            "headers": [self.header(number) for number in range(len(self.columns))],
             "rows": [
                 [_cell_json(row, number, units) for number in range(len(row))] for row in self.rows
             ],
+            "sentence": self.sentence,
+            "answer": self.structured.to_json() if self.structured is not None else None,
         }
+        if self.analysis is not None:
+            data["analysis"] = self.analysis.to_json()
+        return data
 
 
 def _cell_json(row: list[Cell | None], number: int, units: dict[int, int]) -> Any:
@@ -133,9 +157,24 @@ def run_match(
     labels = _labels(dataset, index, {t.value for row in terms for t in row if _is_iri(t)})
     rows = [[_cell(term, labels) for term in row] for row in terms]
     if SOURCES in columns:
-        _label_sources(rows, columns.index(SOURCES), dataset)
-    mark_user_data(dataset, columns, terms, rows)
+        label_sources(rows, columns.index(SOURCES), dataset)
+    if _has_user_data(dataset):
+        from ecokg.ask.provenance import mark_user_data  # imports the loaders: only then
+
+        mark_user_data(dataset, columns, terms, rows)
     return Answer(question, lang, match, list(mentions), columns, rows)
+
+
+def _has_user_data(dataset: Store) -> bool:
+    """Whether the plan graph holds files besides the bundled plan (the user's --data)."""
+    from ecokg import resources
+    from ecokg.rdf.namespaces import GRAPH_PLAN
+
+    bundled = resources.plan_file()
+    return any(
+        loaded.graph == GRAPH_PLAN and loaded.path != bundled
+        for loaded in getattr(dataset, "files", ())
+    )
 
 
 SOURCES = "sources"
@@ -145,7 +184,7 @@ _SECTION_LABELS = """SELECT ?zh ?en WHERE {
 }"""
 
 
-def _label_sources(rows: list[list[Cell | None]], column: int, dataset: Store) -> None:
+def label_sources(rows: list[list[Cell | None]], column: int, dataset: Store) -> None:
     """Give each ``sources`` cell (section labels in Chinese, "; "-joined, as the queries
     build them) its English wording, so English answers cite sections in English."""
     result = dataset.query(_SECTION_LABELS)
@@ -190,6 +229,9 @@ def _cell(term: object, labels: dict[str, tuple[str | None, str | None]]) -> Cel
 
 def table_columns(answer: Answer) -> list[int]:
     """Indexes of the columns the table shows."""
+    if answer.match is None:
+        shown = [0, 1, 3, 4] if any(row[1] is not None for row in answer.rows) else [0, 3, 4]
+        return shown
     params = {binding.param.name for binding in answer.match.bindings}
     names = set(answer.columns)
     other = LANG_SUFFIXES["en" if answer.lang == "zh" else "zh"]
@@ -214,16 +256,22 @@ def render(console: Console, answer: Answer, *, explain: bool = False) -> None:
     from rich.table import Table
 
     lang = answer.lang
-    query = answer.match.query
-    score = f"{query.name}, score {answer.match.score:g}"
-    console.print(f"[bold]{escape(query.title(lang))}[/bold]  [dim]({score})[/dim]")
-    for binding in answer.match.bindings:
-        if binding.entity is not None:
-            label = escape(binding.entity.label(lang))
-            shown = f"{label} [dim]<{compact(binding.entity.iri)}>[/dim]"
-        else:
-            shown = escape(binding.value)
-        console.print(f"  {binding.param.name} = {shown}")
+    if answer.sentence:
+        console.print(f"[bold]{escape(answer.sentence)}[/bold]")
+    if answer.match is not None:
+        query = answer.match.query
+        score = f"{query.name}, score {answer.match.score:g}"
+        console.print(f"{escape(query.title(lang))}  [dim]({score})[/dim]")
+        for binding in answer.match.bindings:
+            if binding.entity is not None:
+                label = escape(binding.entity.label(lang))
+                shown = f"{label} [dim]<{compact(binding.entity.iri)}>[/dim]"
+            else:
+                shown = escape(binding.value)
+            console.print(f"  {binding.param.name} = {shown}")
+    if explain and answer.analysis is not None:
+        for what, value in answer.analysis.describe():
+            console.print(f"  [dim]{escape(what)}:[/dim] {escape(value)}")
     if explain:
         console.print()
         console.out(answer.sparql.rstrip("\n"), highlight=False)
@@ -234,8 +282,7 @@ def render(console: Console, answer: Answer, *, explain: bool = False) -> None:
     columns = table_columns(answer)
     table = Table(header_style="bold")
     for number in columns:
-        header = column_titles.title(query, answer.columns[number], lang)
-        table.add_column(escape(header), overflow="fold")
+        table.add_column(escape(answer.header(number)), overflow="fold")
     for row in answer.rows:
         table.add_row(*(escape(answer.cell_text(row, n)) for n in columns))
     console.print(table)

@@ -9,14 +9,18 @@ the list of what can be asked). Both are usage errors (exit code 2).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from ecokg.ask.analysis import Analysis, CannotRelate, NotUnderstood, analyse
 from ecokg.ask.answer import Answer, run_match
 from ecokg.ask.cache import load_index
 from ecokg.ask.entities import Entity, EntityIndex
 from ecokg.ask.intents import IntentMatch, concept_namespaces, known_words, match_intents
+from ecokg.ask.lexicon import Hit
 from ecokg.ask.linking import Mention, Unknown, find_unknown, link, suggest
-from ecokg.ask.text import question_language
+from ecokg.ask.model import Model, load_model
+from ecokg.ask.named import prefer_named, summarise_named
+from ecokg.ask.text import key, question_language
 from ecokg.errors import UsageError
 from ecokg.query import library as querylib
 from ecokg.query.library import NamedQuery
@@ -24,6 +28,11 @@ from ecokg.stores.base import Store
 
 # Below this similarity (0–100) a question does not read like any query's wordings.
 MIN_SCORE = 60.0
+# A list question answered by a named query only when it reads this much like one.
+NAMED_SCORE = 70.0
+# A question understood but that the generated query cannot answer (monitoring data the
+# lexicon has no words for) is answered by a named query that reads this much like it.
+STRONG_SCORE = 70.0
 # Longer questions are refused: no wording of a query comes near this, and linking and
 # matching grow with the length (10,000 characters would take seconds).
 MAX_QUESTION_CHARS = 300
@@ -52,6 +61,19 @@ class UnknownNameError(UsageError):
         super().__init__(message)
 
 
+class CannotAnswerError(UsageError):
+    """The question was understood but the graph cannot answer it (a fact it lacks)."""
+
+    def __init__(self, reason: str, queries: Sequence[NamedQuery], lang: str):
+        self.titles = [query.title(lang) for query in queries]
+        lead = (
+            f"无法回答：{reason}。可以这样问："
+            if lang == "zh"
+            else f"cannot answer: {reason}. Questions that can be asked:"
+        )
+        super().__init__(lead + "".join(f"\n  - {title}" for title in self.titles))
+
+
 class NoIntentError(UsageError):
     """The question matches none of the named queries."""
 
@@ -73,6 +95,10 @@ class Asker:
     index: EntityIndex
     queries: list[NamedQuery]
     words: set[str]
+    model: Model | None = None
+    # Latin words that are not names: the lexicon's (not used for fuzzy linking, so that
+    # "forrestry bureau" still reaches the Forestry Bureau)
+    plain_words: set[str] = field(default_factory=set)
 
     @classmethod
     def create(
@@ -84,10 +110,26 @@ class Asker:
     ) -> Asker:
         library = list(queries) if queries is not None else querylib.list_named_queries()
         index = load_index(dataset, concept_namespaces(library), use_cache=use_cache)
-        return cls(dataset, index, library, known_words(library))
+        model = load_model(dataset, use_cache=use_cache)
+        words = known_words(library)
+        return cls(dataset, index, library, words, model, words | model.lexicon.latin_words())
 
     def understand(self, question: str) -> tuple[str, list[Mention], IntentMatch]:
-        """Language, entity mentions and the best intent (raising when there is none)."""
+        """Language, entity mentions and the best named intent (raising when there is none)."""
+        lang, mentions = self._link(question)
+        matches = match_intents(self.queries, question, lang, mentions)
+        if not matches or matches[0].score < MIN_SCORE:
+            raise NoIntentError(self.queries, lang)
+        return lang, mentions, matches[0]
+
+    def analyse(self, question: str) -> tuple[str, list[Mention], list[Hit], Analysis]:
+        """Language, mentions, lexicon words and the analysis (NotUnderstood/CannotRelate)."""
+        assert self.model is not None
+        lang, mentions = self._link(question)
+        hits = self.model.lexicon.find(question, [(m.start, m.end) for m in mentions])
+        return lang, mentions, hits, analyse(question, lang, mentions, hits, self.model.schema)
+
+    def _link(self, question: str) -> tuple[str, list[Mention]]:
         question = question.strip()
         if not question:
             raise UsageError('give a question, e.g. ecokg ask "泗溪镇有哪些项目？"')
@@ -97,20 +139,102 @@ class Asker:
             )
         lang = question_language(question)
         mentions = link(self.index, question, self.words)
-        unknown = find_unknown(self.index, question, mentions, self.words)
+        unknown = find_unknown(self.index, question, mentions, self.words | self.plain_words)
         if unknown:
             places = all(u.place_like for u in unknown)
             raise UnknownNameError(
                 unknown, suggest(self.index, unknown[0].text, lang, places_only=places), lang
             )
-        matches = match_intents(self.queries, question, lang, mentions)
-        if not matches or matches[0].score < MIN_SCORE:
-            raise NoIntentError(self.queries, lang)
-        return lang, mentions, matches[0]
+        return lang, mentions
 
     def ask(self, question: str) -> Answer:
-        lang, mentions, match = self.understand(question)
-        return run_match(self.dataset, self.index, question, lang, mentions, match)
+        """Answer by the generated query, or by a named query where the question is one."""
+        question = question.strip()
+        lang, mentions = self._link(question)
+        matches = match_intents(self.queries, question, lang, mentions)
+        named = matches[0] if matches and matches[0].score >= MIN_SCORE else None
+        analysis: Analysis | None = None
+        failure: UsageError | None = None
+        if self.model is not None:
+            hits = self.model.lexicon.find(question, [(m.start, m.end) for m in mentions])
+            try:
+                analysis = analyse(question, lang, mentions, hits, self.model.schema, self._resolve)
+            except (NotUnderstood, CannotRelate) as error:
+                failure = error
+        strong = named is not None and named.score >= STRONG_SCORE
+        wanted = analysis is not None and self.model is not None
+        if wanted and (named is None or not self._named_fits(named, analysis, mentions)):
+            assert analysis is not None
+            try:
+                return self._generated(question, lang, mentions, analysis, matches)
+            except CannotAnswerError:
+                if not strong:
+                    raise
+                failure = None  # the graph cannot answer it that way: the named query can
+        if named is not None and analysis is None:
+            if isinstance(failure, CannotRelate):  # understood; the links are not in the graph
+                if failure.final or named.score < STRONG_SCORE:
+                    named = None
+            elif not _binds_all(named, mentions) or named.score < NAMED_SCORE:
+                named = None  # it would ignore a name, or is only vaguely like the question
+        if isinstance(failure, CannotRelate) and named is None:
+            raise CannotAnswerError(failure.message, self._closest(matches), lang)
+        if named is None:
+            raise NoIntentError(self.queries, lang)
+        answer = run_match(self.dataset, self.index, question, lang, mentions, named)
+        if self.model is not None:
+            summarise_named(answer, analysis, self.model)
+        return answer
+
+    def _named_fits(
+        self, named: IntentMatch, analysis: Analysis | None, mentions: list[Mention]
+    ) -> bool:
+        assert self.model is not None and analysis is not None
+        return prefer_named(named, analysis, mentions, self.model, NAMED_SCORE)
+
+    def _generated(
+        self,
+        question: str,
+        lang: str,
+        mentions: list[Mention],
+        analysis: Analysis,
+        matches: Sequence[IntentMatch],
+    ) -> Answer:
+        from ecokg.ask.generated import run_generated
+
+        assert self.model is not None
+        schemes = set(self.model.schema.schemes.values())
+        try:
+            return run_generated(
+                self.dataset, self.index, self.model.lexicon, question, mentions, analysis, schemes
+            )
+        except CannotRelate as error:
+            raise CannotAnswerError(error.message, self._closest(matches), lang) from None
+
+    def _resolve(self, text: str, class_iri: str) -> Entity | None:
+        """The one thing of ``class_iri`` one of whose names contains ``text`` (蒙山 +
+        分区 → 中南部蒙山…分区), or None when none or several do."""
+        wanted = key(text)
+        if len(wanted) < 2:
+            return None
+        found = {
+            form.entity
+            for form in self.index.forms
+            if wanted in form.key
+            and form.rank != "hidden"
+            and class_iri in self.index.entities[form.entity].types
+        }
+        return self.index.entities[found.pop()] if len(found) == 1 else None
+
+    def _closest(self, matches: Sequence[IntentMatch]) -> list[NamedQuery]:
+        """The named queries closest to the question (by wording), at most five."""
+        closest = [match.query for match in matches[:5]]
+        return closest or self.queries[:5]
+
+
+def _binds_all(match: IntentMatch, mentions: Sequence[Mention]) -> bool:
+    bound = {id(b.mention) for b in match.bindings if b.mention is not None}
+    return all(id(mention) in bound for mention in mentions)
 
 
 def ask(question: str, dataset: Store, *, use_cache: bool = True) -> Answer:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ecokg.cli.options import DATASET, REMOTE, Shared, shared
+if TYPE_CHECKING:
+    from ecokg.stores.base import Store
+
+from ecokg.cli.options import DATASET, REMOTE, Shared, check_timeout, shared
 from ecokg.cli.output import deliver, make_console
 from ecokg.rdf import formats
 
@@ -22,22 +25,31 @@ ASK_FORMATS = formats.Choices("ask", formats.TABLE, formats.REPORT_JSON)
 @shared(*DATASET, *REMOTE, formats=ASK_FORMATS, format_note="default: table")
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in Chinese or English.")],
-    explain: Annotated[bool, typer.Option("--explain", help="Also print the SPARQL.")] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Also print the analysis and the SPARQL.")
+    ] = False,
     no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Rebuild the entity index instead of reading it.")
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Rebuild the entity index and lexicon and load the dataset afresh "
+            "instead of reading the cached copies.",
+        ),
     ] = False,
     *,
     shared: Shared,
 ) -> int:
     """Ask a question in Chinese or English: ecokg ask "哪些项目治理泗溪镇的土壤污染？"."""
     from ecokg.ask.answer import render
-    from ecokg.ask.engine import Asker, NoIntentError, UnknownNameError
+    from ecokg.ask.engine import Asker
+    from ecokg.errors import UsageError
 
     chosen = ASK_FORMATS.choose(shared.output_format, None, formats.TABLE)
-    asker = Asker.create(shared.open_store(), use_cache=not no_cache)
+    store = _open_store(shared, cached=not no_cache)
+    asker = Asker.create(store, use_cache=not no_cache)
     try:
         answer = asker.ask(question)
-    except (UnknownNameError, NoIntentError) as error:
+    except UsageError as error:  # a refusal: one line, then what can be asked
         first, *rest = error.message.splitlines()
         print(f"ecokg: error: {first}", file=sys.stderr)
         for line in rest:
@@ -48,3 +60,15 @@ def ask(
     else:
         render(make_console(), answer, explain=explain)
     return 0
+
+
+def _open_store(shared: Shared, *, cached: bool) -> Store:
+    """The bundled plan alone comes from ask's cached copy of the dataset (opened in some
+    20 ms instead of parsed in 200); --data, --no-bundled and --endpoint load as usual."""
+    if cached and shared.endpoint is None and not shared.data and shared.bundled:
+        from ecokg.ask.stores import open_bundled_copy
+
+        copy = open_bundled_copy(inferred=shared.inferred, timeout=check_timeout(shared.timeout))
+        if copy is not None:
+            return copy
+    return shared.open_store()

@@ -1,0 +1,139 @@
+"""Run the query generated from an analysis and build the answer (sentence, value, rows)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from ecokg.ask.analysis import Analysis, CannotRelate
+from ecokg.ask.answer import Answer
+from ecokg.ask.cell import Cell
+from ecokg.ask.compile import PAIR, compile_query
+from ecokg.ask.entities import EntityIndex
+from ecokg.ask.forms import Item, Structured, merge, sentence, structure
+from ecokg.ask.lexicon import Lexicon
+from ecokg.ask.linking import Mention
+
+if TYPE_CHECKING:
+    from ecokg.stores.base import Store
+
+GENERATED_COLUMNS = ["item", "value", "unit", "evidence", "sources"]
+# Forms whose answer is a number or a fact about named things: no rows means the graph
+# lacks the fact (a refusal), not "none".
+NEEDS_ROWS = frozenset({"attribute", "sum", "average", "max", "min", "top", "comparison"})
+
+
+def run_generated(
+    dataset: Store,
+    index: EntityIndex,
+    lexicon: Lexicon,
+    question: str,
+    mentions: Sequence[Mention],
+    analysis: Analysis,
+    schemes: set[str],
+) -> Answer:
+    sparql = compile_query(analysis, schemes)
+    result = dataset.query(sparql, source="generated query")
+    assert isinstance(result, ox.QuerySolutions)
+    items: list[Item] = []
+    for row in result:
+        thing = row["x"]
+        if thing is None:
+            continue
+        entity = index.entities.get(thing.value)
+        zh = entity.label_zh if entity else dataset.label(thing.value, "zh")
+        en = entity.label_en if entity else dataset.label(thing.value, "en")
+        items.append(
+            Item(
+                thing.value,
+                zh,
+                en,
+                _text(row["value"]),
+                _text(row["unitZh"]),
+                _text(row["unitEn"]),
+                _text(row["multiplier"]),
+                _text(row["evidence"]) or "stated",
+                _text(row["sources"]) or "",
+            )
+        )
+    items = merge(items)
+    lang = analysis.lang
+    if not items and analysis.form in NEEDS_ROWS:
+        what = lexicon.name(analysis.attribute or analysis.answer_class or "", lang)
+        raise CannotRelate(
+            f"规划没有给出所问的{what}" if lang == "zh" else f"the plan states no {what} for that"
+        )
+    cycles = {
+        c.entity.iri
+        for c in analysis.constraints
+        if c.entity is not None and not c.negated and analysis.answer_class in c.entity.types
+    }
+    if cycles and {item.iri for item in items} <= cycles:
+        # "the agencies of 水利局's projects": only the thing named comes back, so the
+        # question asked for something else that the graph does not hold
+        raise CannotRelate(
+            "规划没有所问的对象" if lang == "zh" else "the plan does not hold what is asked"
+        )
+    answer = structure(analysis, items)
+    text = sentence(analysis, answer, lambda term: lexicon.name(term, lang))
+    rows = _rows(answer, items)
+    headers = _headers(analysis, lexicon)
+    built = Answer(question, lang, None, list(mentions), list(GENERATED_COLUMNS), rows)
+    built.analysis, built.generated, built.structured, built.sentence = (
+        analysis,
+        sparql,
+        answer,
+        text,
+    )
+    built.generated_headers = headers
+    return built
+
+
+def _text(term: object) -> str | None:
+    return None if term is None else str(getattr(term, "value", term))
+
+
+def _rows(answer: Structured, items: list[Item]) -> list[list[Cell | None]]:
+    shown = answer.items if answer.kind in {"max", "min", "top", "comparison"} else items
+    if answer.kind == "comparison":
+        shown = answer.items
+    rows: list[list[Cell | None]] = []
+    for item in shown:
+        unit = Cell(item.unit_zh, None, item.unit_zh, item.unit_zh) if item.unit_zh else None
+        rows.append(
+            [
+                Cell(item.iri, item.iri, item.label_zh, item.label_en),
+                Cell(item.value) if item.value is not None else None,
+                unit,
+                Cell(item.evidence),
+                _sources(item.sources) if item.sources else None,
+            ]
+        )
+    return rows
+
+
+def _sources(pairs: str) -> Cell:
+    """The sources cell: section labels in zh (its value) and en, in the same order."""
+    split = [pair.partition(PAIR) for pair in pairs.split("; ")]
+    zh = "; ".join(part[0] for part in split)
+    en = "; ".join(part[2] or part[0] for part in split)
+    return Cell(zh, None, zh, en)
+
+
+def _headers(analysis: Analysis, lexicon: Lexicon) -> dict[str, list[str]]:
+    headers = {}
+    for lang in ("zh", "en"):
+        thing = lexicon.name(analysis.answer_class, lang) if analysis.answer_class else "item"
+        if analysis.count_class:
+            value = ("数量：" if lang == "zh" else "number of ") + lexicon.name(
+                analysis.count_class, lang
+            )
+        else:
+            value = lexicon.name(analysis.attribute, lang) if analysis.attribute else ""
+        evidence, sources, unit = (
+            ("依据", "出处", "单位") if lang == "zh" else ("evidence", "sources", "unit")
+        )
+        headers[lang] = [thing, value, unit, evidence, sources]
+    return headers

@@ -1,0 +1,220 @@
+"""What the graph links: a summary of the dataset's links between classes, and paths in it.
+
+The summary is read from the data (stated and inferred alike, both being in the union
+graph), restricted to the properties the lexicon names: ``(subject class, property,
+object class, count)`` for links between things, and for attributes (a property whose
+values are figures, periods or texts) the classes that carry them. A SKOS concept stands
+for its scheme (``pt:soil-pollution`` → the problem-type scheme).
+
+:func:`find_path` joins the class a question asks for to a linked entity's classes by the
+cheapest chain of links, read in either direction: each link costs one, a link whose
+property the question names (牵头, led by) costs less, a rarely used one a little more.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from ecokg.rdf.namespaces import ECO_NS
+
+MAX_HOPS = 3
+MENTIONED_DISCOUNT = 0.5
+
+
+@dataclass(frozen=True)
+class Step:
+    """One link of a path: ``property`` read forwards (subject → object) or backwards."""
+
+    prop: str
+    forward: bool
+    to_class: str
+    alternatives: tuple[str, ...] = ()  # parallel properties the question also names
+
+
+@dataclass
+class Schema:
+    """Links between classes, attribute kinds and concept schemes, from the data."""
+
+    links: list[tuple[str, str, str, int]]  # (subject class, property, object class, count)
+    attributes: dict[str, dict[str, str]]  # property → {class: "figure"|"period"|"text"}
+    schemes: dict[str, str]  # concept → its scheme
+    adjacency: dict[str, list[tuple[Step, int]]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.adjacency = {}
+        for subject, prop, obj, count in self.links:
+            self.adjacency.setdefault(subject, []).append((Step(prop, True, obj), count))
+            self.adjacency.setdefault(obj, []).append((Step(prop, False, subject), count))
+
+    def classes_of(self, iri: str, types: Iterable[str]) -> set[str]:
+        """The summary's classes an entity counts as (its scheme for a concept)."""
+        found = {t for t in types if t in self.adjacency or _has_attributes(self, t)}
+        if iri in self.schemes:
+            found.add(self.schemes[iri])
+        return found
+
+    def attribute_kind(self, prop: str, cls: str) -> str | None:
+        return self.attributes.get(prop, {}).get(cls)
+
+    def attribute_classes(self, prop: str) -> list[str]:
+        return sorted(self.attributes.get(prop, {}))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "links": [list(link) for link in self.links],
+            "attributes": self.attributes,
+            "schemes": self.schemes,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Schema:
+        return cls([tuple(link) for link in data["links"]], data["attributes"], data["schemes"])
+
+
+def _has_attributes(schema: Schema, cls: str) -> bool:
+    return any(cls in classes for classes in schema.attributes.values())
+
+
+_LINKS = """
+SELECT ?c1 ?p ?c2 (COUNT(*) AS ?n) WHERE {
+  VALUES ?p { %s }
+  ?s ?p ?o . ?s a ?c1 .
+  { ?o a ?c2 } UNION { ?o skos:inScheme ?c2 }
+  FILTER(STRSTARTS(STR(?c1), "%s"))
+  FILTER(STRSTARTS(STR(?c2), "%s") || EXISTS { ?c2 a skos:ConceptScheme })
+} GROUP BY ?c1 ?p ?c2
+"""
+_ATTRIBUTES = """
+SELECT DISTINCT ?c ?p ?kind WHERE {
+  VALUES ?p { %s }
+  ?s ?p ?o . ?s a ?c . FILTER(STRSTARTS(STR(?c), "%s"))
+  BIND(IF(isLITERAL(?o), "text",
+       IF(EXISTS { ?o qudt:numericValue ?v }, "figure",
+       IF(EXISTS { ?o time:hasBeginning ?b }, "period", "thing"))) AS ?kind)
+  FILTER(?kind != "thing")
+}
+"""
+_MEASURES = """
+SELECT DISTINCT ?c ?m WHERE {
+  VALUES ?m { %s }
+  ?f eco:refersTo ?s ; eco:metric ?m ; qudt:numericValue ?v . ?s a ?c .
+  FILTER(STRSTARTS(STR(?c), "%s"))
+  FILTER NOT EXISTS { ?f eco:category ?category }
+  FILTER NOT EXISTS { ?f a eco:Output }
+}
+"""
+_SCHEMES = "SELECT ?c ?scheme WHERE { ?c skos:inScheme ?scheme . FILTER(isIRI(?c)) }"
+
+
+def build_schema(
+    dataset: Any, properties: Collection[str], metrics: Collection[str] = ()
+) -> Schema:
+    """Summarise the dataset's links for the lexicon's ``properties`` and the classes
+    whose things have their own figure of each of ``metrics`` (kind "metric")."""
+    values = " ".join(f"<{p}>" for p in sorted(properties))
+    links: list[tuple[str, str, str, int]] = []
+    attributes: dict[str, dict[str, str]] = {}
+    for row in _select(dataset, _ATTRIBUTES % (values, ECO_NS)):
+        attributes.setdefault(row["p"].value, {})[row["c"].value] = row["kind"].value
+    for row in _select(dataset, _LINKS % (values, ECO_NS, ECO_NS)):
+        prop = row["p"].value
+        if prop in attributes:
+            continue
+        links.append((row["c1"].value, prop, row["c2"].value, int(row["n"].value)))
+    if metrics:
+        measures = " ".join(f"<{m}>" for m in sorted(metrics))
+        for row in _select(dataset, _MEASURES % (measures, ECO_NS)):
+            attributes.setdefault(row["m"].value, {})[row["c"].value] = "metric"
+    schemes = {row["c"].value: row["scheme"].value for row in _select(dataset, _SCHEMES)}
+    return Schema(sorted(links), attributes, schemes)
+
+
+def _select(dataset: Any, sparql: str) -> list[Any]:
+    result = dataset.query(sparql)
+    assert isinstance(result, ox.QuerySolutions)
+    return list(result)
+
+
+def find_path(
+    schema: Schema,
+    start: str,
+    goals: Collection[str],
+    mentioned: Collection[str] = (),
+    via: Collection[str] = (),
+) -> list[Step] | None:
+    """The cheapest chain of links from class ``start`` to any class of ``goals``.
+
+    ``mentioned`` properties cost less; ``via`` classes (named in the question, neither the
+    answer nor the goal) should be passed through: a path through them is preferred.
+    """
+    wanted = frozenset(via) - {start} - set(goals)
+    if start in goals and not wanted:
+        return []
+    path = _search(schema, start, goals, mentioned, wanted)
+    if path is None and wanted:
+        path = _search(schema, start, goals, mentioned, frozenset())
+    return None if path is None else with_alternatives(schema, start, path, mentioned)
+
+
+def with_alternatives(
+    schema: Schema, start: str, path: list[Step], mentioned: Collection[str]
+) -> list[Step]:
+    """Each step with the parallel properties (same classes, same direction) that the
+    question names too: 属于 is both 位于分区 and 部分位于分区."""
+    widened = []
+    here = start
+    for step in path:
+        parallel = tuple(
+            sorted(
+                other.prop
+                for other, _count in schema.adjacency.get(here, ())
+                if other.to_class == step.to_class
+                and other.forward == step.forward
+                and other.prop != step.prop
+                and other.prop in mentioned
+                and step.prop in mentioned
+            )
+        )
+        widened.append(Step(step.prop, step.forward, step.to_class, parallel))
+        here = step.to_class
+    return widened
+
+
+def _search(
+    schema: Schema,
+    start: str,
+    goals: Collection[str],
+    mentioned: Collection[str],
+    wanted: frozenset[str],
+) -> list[Step] | None:
+    counter = 0
+    queue: list[tuple[float, int, str, frozenset[str], list[Step]]] = [
+        (0.0, counter, start, frozenset(), [])
+    ]
+    best: dict[tuple[str, frozenset[str]], float] = {}
+    while queue:
+        cost, _, node, seen, path = heapq.heappop(queue)
+        if node in goals and seen >= wanted and path:
+            return path
+        if len(path) >= MAX_HOPS:
+            continue
+        for step, count in schema.adjacency.get(node, ()):
+            back_home = step.to_class == start and start not in goals
+            if back_home or any(previous.to_class == step.to_class for previous in path):
+                continue
+            edge = 1.0 - (MENTIONED_DISCOUNT if step.prop in mentioned else 0.0)
+            edge += 0.1 / math.log(2 + count)
+            now = seen | ({step.to_class} & wanted)
+            total = cost + edge
+            if best.get((step.to_class, now), math.inf) <= total:
+                continue
+            best[(step.to_class, now)] = total
+            counter += 1
+            heapq.heappush(queue, (total, counter, step.to_class, now, [*path, step]))
+    return None
