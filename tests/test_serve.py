@@ -30,7 +30,9 @@ HOSTILE = "<script>alert(1)</script>"
 
 @pytest.fixture(scope="module")
 def portal():  # type: ignore[no-untyped-def]
-    return open_portal(limits=Limits(timeout=10, max_rows=500, max_body=4096))
+    portal = open_portal(limits=Limits(timeout=10, max_rows=500, max_body=4096), workers=2)
+    yield portal
+    portal.close()
 
 
 @pytest.fixture(scope="module")
@@ -517,3 +519,51 @@ def test_hostile_labels_are_escaped(tmp_path: Path) -> None:
         assert "<script>alert" not in page.text, page.url
         assert "<img src=x" not in page.text, page.url
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[0].text
+
+
+def test_queries_run_in_the_pool_not_a_child_per_query(
+    client: TestClient, portal, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from ecokg import interrupts
+
+    def no_fork(*args: object, **kwargs: object) -> bytes:
+        raise AssertionError("a child was forked for one query")
+
+    monkeypatch.setattr(interrupts, "run_in_child", no_fork)
+    for accept in ("application/sparql-results+json", "text/csv"):
+        response = sparql_get(client, SELECT, accept)
+        assert response.status_code == 200 and "township" in response.text
+    assert (
+        client.get("/queries/projects-in-township", params={"township": "泗溪镇"}).status_code
+        == 200
+    )
+
+
+def test_a_worker_out_of_time_is_replaced(client: TestClient, portal) -> None:  # type: ignore[no-untyped-def]
+    pool = portal.store.pool
+    before = {worker.pid for worker in list(pool._idle.queue)}
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    saved = portal.store.timeout
+    portal.store.timeout = 0.3
+    try:
+        assert sparql_get(client, heavy).status_code == 503
+    finally:
+        portal.store.timeout = saved
+    for _ in range(3):  # every worker, old and new, still answers
+        assert sparql_get(client, ASK_TOWNSHIP).status_code == 200
+    after = {worker.pid for worker in list(pool._idle.queue)}
+    assert len(after) == pool.size and after != before
+
+
+def test_help_shows_the_timeout_serve_uses(run_cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    from ecokg.serve.portal import DEFAULT_TIMEOUT
+
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, _ = run_cli("serve", "--help")
+    timeout_help = re.search(r"--timeout S\s.*?\[default: ([^\]]*)\]", out, re.DOTALL)
+    assert code == 0 and timeout_help is not None
+    assert timeout_help.group(1) == f"{DEFAULT_TIMEOUT:g}"
+    code, out, _ = run_cli("query", "--help")  # other verbs keep theirs
+    assert "[default: 30; push: 120 per upload]" in " ".join(out.split())
