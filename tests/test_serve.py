@@ -61,6 +61,54 @@ def test_dashboard_shows_the_plan_at_a_glance(client: TestClient) -> None:
     assert 'href="/audit?severity=Violation"' in text
 
 
+def test_dashboard_is_headed_by_the_plans_own_title(client: TestClient, portal) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    from ecokg.stores.base import select
+
+    ((plan,),) = select(portal.dataset, "SELECT ?plan WHERE { ?plan a eco:Plan }").rows
+    plan = plan.value
+    for lang in ("zh", "en"):
+        page = client.get("/", params={"lang": lang})
+        heading = re.search(r"<h1[^>]*>(.*?)</h1>", page.text, re.DOTALL)
+        assert heading is not None
+        title = re.sub(r"<[^>]+>", "", heading.group(1)).strip()
+        assert title == portal.graph.label(plan, lang)
+    assert "上高县国土空间生态修复规划（2021—2035年）" in client.get("/?lang=zh").text
+
+
+def test_indicator_words_and_missing_values_get_no_unit(client: TestClient, portal) -> None:  # type: ignore[no-untyped-def]
+    import html
+    import re
+
+    page = client.get("/", params={"lang": "zh"}).text
+    table = page[page.index('id="indicators"') :]
+    table = table[: table.index("</table>")]
+    cells = {}
+    for row in re.findall(r"<tr><td><a href=\"([^\"]+)\">.*?</a></td>(.*?)</tr>", table, re.DOTALL):
+        href, rest = row
+        texts = [
+            html.unescape(re.sub(r"<small>.*?</small>|<[^>]+>", "", c)).strip()
+            for c in re.findall(r"<td>(.*?)</td>", rest, re.DOTALL)
+        ]
+        cells[href] = texts
+    checked = 0
+    for result in portal.evaluation.indicators:
+        facts = result.facts
+        baseline, target, _ = cells[portal.href(facts.iri)]
+        for value, text, shown in (
+            (facts.baseline, facts.baseline_text, baseline),
+            (facts.target, facts.target_text, target),
+        ):
+            if value is None:  # words of the plan (基本消除), or nothing stated
+                assert shown == (text or "—"), (facts.iri, shown)
+                checked += 1
+            elif facts.unit:
+                unit = portal.label(facts.unit, "zh")
+                assert shown == (text or "") + unit or shown.endswith(unit), (facts.iri, shown)
+    assert checked >= 4  # 完成省市下达目标, 基本消除, 不低于国家批复要求, a missing baseline
+
+
 def test_language_follows_accept_language_then_the_switch(client: TestClient) -> None:
     english = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9,zh;q=0.5"})
     assert '<html lang="en">' in english.text and "Investment by programme" in english.text

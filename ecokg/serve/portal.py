@@ -138,6 +138,15 @@ class Portal:
 
         return sorted(found, key=order)
 
+    def plans(self) -> list[str]:
+        """The IRIs of the plans (eco:Plan) the store holds."""
+        graph = self.graph
+        return sorted(
+            subject.value
+            for subject in graph.outgoing
+            if isinstance(subject, ox.NamedNode) and ECO.Plan in graph.types_of(subject.value)
+        )
+
     def zones(self) -> list[dict[str, Any]]:
         """Each restoration zone with the townships wholly and partly in it."""
         graph = self.graph
