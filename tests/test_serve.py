@@ -615,3 +615,22 @@ def test_help_shows_the_timeout_serve_uses(run_cli, monkeypatch) -> None:  # typ
     assert timeout_help.group(1) == f"{DEFAULT_TIMEOUT:g}"
     code, out, _ = run_cli("query", "--help")  # other verbs keep theirs
     assert "[default: 30; push: 120 per upload]" in " ".join(out.split())
+
+
+@pytest.mark.parametrize(
+    ("lang", "headers"),
+    [
+        ("zh", ["严重程度", "类别", "对象（规则）", "问题说明", "出处"]),
+        ("en", ["severity", "family", "resource (rule)", "finding", "sections"]),
+    ],
+)
+def test_every_audit_column_has_a_header(client: TestClient, lang: str, headers: list[str]) -> None:
+    import re
+
+    page = client.get("/audit", params={"lang": lang}).text
+    head = re.search(r"<thead><tr>(.*?)</tr></thead>", page, re.DOTALL)
+    assert head is not None
+    found = re.findall(r"<th>(.*?)</th>", head.group(1))
+    assert found == headers
+    row = re.search(r'<tr class="finding[^"]*">(.*?)</tr>', page, re.DOTALL)
+    assert row is not None and row.group(1).count("<td>") == len(found)
