@@ -634,3 +634,27 @@ def test_every_audit_column_has_a_header(client: TestClient, lang: str, headers:
     assert found == headers
     row = re.search(r'<tr class="finding[^"]*">(.*?)</tr>', page, re.DOTALL)
     assert row is not None and row.group(1).count("<td>") == len(found)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["泗溪镇有哪些项目？", "哪些项目治理泗溪镇的土壤污染？", "各重大工程投资多少？"],
+)
+def test_ask_table_folds_label_columns_as_the_cli_does(  # type: ignore[no-untyped-def]
+    client: TestClient, portal, question: str
+) -> None:
+    """The page's columns are those ``ecokg ask`` prints: an IRI column shows its label as
+    the link text, its projectZh/projectEn columns are not repeated beside it."""
+    import re
+
+    from ecokg.ask.answer import table_columns
+    from ecokg.query.columns import title
+
+    answer = portal.asker.ask(question)
+    expected = [title(answer.match.query, answer.columns[n], "zh") for n in table_columns(answer)]
+    page = client.get("/ask", params={"q": question, "lang": "zh"}).text
+    section = page[page.index('id="answer"') :]
+    headers = re.findall(r"<th>(.*?)</th>", section[: section.index("</thead>")])
+    assert headers == expected
+    first_row = re.search(r"<tbody>\s*<tr>(.*?)</tr>", section, re.DOTALL)
+    assert first_row is not None and first_row.group(1).count("<td>") == len(expected)
