@@ -194,6 +194,11 @@ def test_editor_runs_a_query(base_url: str, page: Any, tmp_path: Path) -> None:
     page.wait_for_selector(".yasr .dataTable tbody tr, .yasr table tbody tr")
     text = page.locator(".yasr").inner_text()
     assert "zone" in text
+    links = page.locator(".yasr table a.iri")
+    assert links.count() > 0
+    for index in range(links.count()):  # our IRIs open the local page
+        assert links.nth(index).get_attribute("href").startswith("/id/zone/")
+    links.first.click()  # (YASR opens it in a new tab)
     shot(page, tmp_path, "editor")
     assert [e for e in page.console_errors if "favicon" not in e] == []
 
