@@ -57,6 +57,7 @@ def _answer_view(portal: Portal, answer: dict[str, Any], lang: str) -> dict[str,
     columns: list[str] = answer.get("columns") or []
     if columns:  # folded as ecokg ask prints it (ecokg.query.columns)
         shown = column_titles.shown_columns(query, columns, lang, answer.get("params") or {})
+        shown = [n for n in shown if not _repeats_a_link(answer.get("rows", []), n, lang)]
         headers = [column_titles.title(query, columns[number], lang) for number in shown]
     else:
         headers = answer.get("headers") or []
@@ -88,6 +89,25 @@ def _answer_view(portal: Portal, answer: dict[str, Any], lang: str) -> dict[str,
         "editor_href": "/editor?" + urlencode({"query": sparql}) if sparql else "",
         "intent": (answer.get("intent") or {}).get("title", ""),
     }
+
+
+def _repeats_a_link(rows: list[list[Any]], number: int, lang: str) -> bool:
+    """True when column ``number`` holds, on every row, the label of an entity the row links
+    (e.g. ``labelZh`` beside ``project``): the link text already shows it."""
+    if not rows:
+        return False
+    for row in rows:
+        cell = row[number]
+        if not isinstance(cell, dict) or cell.get("iri"):
+            return False
+        linked = {
+            (other.get("label") or {}).get(lang)
+            for other in row
+            if isinstance(other, dict) and other.get("iri")
+        }
+        if str(cell.get("value", "")) not in linked:
+            return False
+    return True
 
 
 def _named_query(name: object) -> Any:
