@@ -41,6 +41,12 @@ def client(portal) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
         yield test_client
 
 
+@pytest.fixture(autouse=True)
+def no_language_cookie(client: TestClient) -> None:
+    """Each test starts without the cookie a ``?lang=`` request leaves in the shared client."""
+    client.cookies.clear()
+
+
 def sparql_get(client: TestClient, query: str, accept: str | None = None, **params: str):  # type: ignore[no-untyped-def]
     headers = {"Accept": accept} if accept else {}
     return client.get("/sparql", params={"query": query, **params}, headers=headers)
