@@ -7,7 +7,7 @@ bounded by a timeout, the whole run by --max-seconds): a SPARQL SELECT on ``/spa
 same query, over the named graphs, to both), and IRI pages (``/id/…`` as HTML) compared with
 Oxigraph answering ``DESCRIBE`` of the same IRIs. Prints requests/s and p95 latency.
 
-    python bench/serve_load.py [--clients 8] [--requests 200]
+    python bench/serve_load.py [--clients 8] [--requests 200] [--serve-args '--workers 0']
 """
 
 from __future__ import annotations
@@ -78,9 +78,9 @@ def load(urls: list[str], accept: str, clients: int, max_seconds: float) -> tupl
     return len(timings) / elapsed, p95
 
 
-def running_ecokg(port: int) -> subprocess.Popen[bytes]:
+def running_ecokg(port: int, extra: list[str]) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "ecokg", "serve", "--port", str(port)],
+        [sys.executable, "-m", "ecokg", "serve", "--port", str(port), *extra],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -103,12 +103,15 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--max-seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--serve-args", default="", help="extra options of ecokg serve, e.g. '--workers 0'"
+    )
     options = parser.parse_args()
     n, clients, bound = options.requests, options.clients, options.max_seconds
 
     dataset = load_dataset()
     port = free_port()
-    ecokg = running_ecokg(port)
+    ecokg = running_ecokg(port, options.serve_args.split())
     try:
         with (
             tempfile.TemporaryDirectory() as directory,

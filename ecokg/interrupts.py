@@ -80,6 +80,32 @@ def temp_path(path: str | Path) -> Iterator[None]:
         _temp_paths.discard(name)
 
 
+def remember_child(pid: int) -> None:
+    """Kill ``pid`` too when interrupted (e.g. a pool's worker)."""
+    _children.add(pid)
+
+
+def forget_child(pid: int) -> None:
+    _children.discard(pid)
+
+
+def wait_readable(fd: int, deadline: float | None) -> None:
+    """Wait until ``fd`` can be read (or is closed); :class:`TimeLimitExceeded` at
+    ``deadline`` (a :func:`time.monotonic` time; None waits for ever)."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLHUP)
+    while True:
+        if deadline is None:
+            wait_ms = None
+        else:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeLimitExceeded()
+            wait_ms = max(1, int(left * 1000))
+        if poller.poll(wait_ms):
+            return
+
+
 def kill_children() -> None:
     for pid in list(_children):
         with contextlib.suppress(OSError):

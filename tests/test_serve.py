@@ -30,13 +30,21 @@ HOSTILE = "<script>alert(1)</script>"
 
 @pytest.fixture(scope="module")
 def portal():  # type: ignore[no-untyped-def]
-    return open_portal(limits=Limits(timeout=10, max_rows=500, max_body=4096))
+    portal = open_portal(limits=Limits(timeout=10, max_rows=500, max_body=4096), workers=2)
+    yield portal
+    portal.close()
 
 
 @pytest.fixture(scope="module")
 def client(portal) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
     with TestClient(create_app(portal), raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture(autouse=True)
+def no_language_cookie(client: TestClient) -> None:
+    """Each test starts without the cookie a ``?lang=`` request leaves in the shared client."""
+    client.cookies.clear()
 
 
 def sparql_get(client: TestClient, query: str, accept: str | None = None, **params: str):  # type: ignore[no-untyped-def]
@@ -57,6 +65,54 @@ def test_dashboard_shows_the_plan_at_a_glance(client: TestClient) -> None:
     assert "108900" in text  # the water-wetland programme's investment
     assert 'id="indicators"' in text and 'id="zones"' in text and 'id="audit-summary"' in text
     assert 'href="/audit?severity=Violation"' in text
+
+
+def test_dashboard_is_headed_by_the_plans_own_title(client: TestClient, portal) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    from ecokg.stores.base import select
+
+    ((plan,),) = select(portal.dataset, "SELECT ?plan WHERE { ?plan a eco:Plan }").rows
+    plan = plan.value
+    for lang in ("zh", "en"):
+        page = client.get("/", params={"lang": lang})
+        heading = re.search(r"<h1[^>]*>(.*?)</h1>", page.text, re.DOTALL)
+        assert heading is not None
+        title = re.sub(r"<[^>]+>", "", heading.group(1)).strip()
+        assert title == portal.graph.label(plan, lang)
+    assert "上高县国土空间生态修复规划（2021—2035年）" in client.get("/?lang=zh").text
+
+
+def test_indicator_words_and_missing_values_get_no_unit(client: TestClient, portal) -> None:  # type: ignore[no-untyped-def]
+    import html
+    import re
+
+    page = client.get("/", params={"lang": "zh"}).text
+    table = page[page.index('id="indicators"') :]
+    table = table[: table.index("</table>")]
+    cells = {}
+    for row in re.findall(r"<tr><td><a href=\"([^\"]+)\">.*?</a></td>(.*?)</tr>", table, re.DOTALL):
+        href, rest = row
+        texts = [
+            html.unescape(re.sub(r"<small>.*?</small>|<[^>]+>", "", c)).strip()
+            for c in re.findall(r"<td>(.*?)</td>", rest, re.DOTALL)
+        ]
+        cells[href] = texts
+    checked = 0
+    for result in portal.evaluation.indicators:
+        facts = result.facts
+        baseline, target, _ = cells[portal.href(facts.iri)]
+        for value, text, shown in (
+            (facts.baseline, facts.baseline_text, baseline),
+            (facts.target, facts.target_text, target),
+        ):
+            if value is None:  # words of the plan (基本消除), or nothing stated
+                assert shown == (text or "—"), (facts.iri, shown)
+                checked += 1
+            elif facts.unit:
+                unit = portal.label(facts.unit, "zh")
+                assert shown == (text or "") + unit or shown.endswith(unit), (facts.iri, shown)
+    assert checked >= 4  # 完成省市下达目标, 基本消除, 不低于国家批复要求, a missing baseline
 
 
 def test_language_follows_accept_language_then_the_switch(client: TestClient) -> None:
@@ -517,3 +573,106 @@ def test_hostile_labels_are_escaped(tmp_path: Path) -> None:
         assert "<script>alert" not in page.text, page.url
         assert "<img src=x" not in page.text, page.url
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[0].text
+
+
+def test_queries_run_in_the_pool_not_a_child_per_query(
+    client: TestClient, portal, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from ecokg import interrupts
+
+    def no_fork(*args: object, **kwargs: object) -> bytes:
+        raise AssertionError("a child was forked for one query")
+
+    monkeypatch.setattr(interrupts, "run_in_child", no_fork)
+    for accept in ("application/sparql-results+json", "text/csv"):
+        response = sparql_get(client, SELECT, accept)
+        assert response.status_code == 200 and "township" in response.text
+    assert (
+        client.get("/queries/projects-in-township", params={"township": "泗溪镇"}).status_code
+        == 200
+    )
+
+
+def test_a_worker_out_of_time_is_replaced(client: TestClient, portal) -> None:  # type: ignore[no-untyped-def]
+    pool = portal.store.pool
+    before = {worker.pid for worker in list(pool._idle.queue)}
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    saved = portal.store.timeout
+    portal.store.timeout = 0.3
+    try:
+        assert sparql_get(client, heavy).status_code == 503
+    finally:
+        portal.store.timeout = saved
+    for _ in range(3):  # every worker, old and new, still answers
+        assert sparql_get(client, ASK_TOWNSHIP).status_code == 200
+    after = {worker.pid for worker in list(pool._idle.queue)}
+    assert len(after) == pool.size and after != before
+
+
+def test_help_shows_the_timeout_serve_uses(run_cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    from ecokg.serve.portal import DEFAULT_TIMEOUT
+
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, _ = run_cli("serve", "--help")
+    timeout_help = re.search(r"--timeout S\s.*?\[default: ([^\]]*)\]", out, re.DOTALL)
+    assert code == 0 and timeout_help is not None
+    assert timeout_help.group(1) == f"{DEFAULT_TIMEOUT:g}"
+    code, out, _ = run_cli("query", "--help")  # other verbs keep theirs
+    assert "[default: 30; push: 120 per upload]" in " ".join(out.split())
+
+
+@pytest.mark.parametrize(
+    ("lang", "headers"),
+    [
+        ("zh", ["严重程度", "类别", "对象（规则）", "问题说明", "出处"]),
+        ("en", ["severity", "family", "resource (rule)", "finding", "sections"]),
+    ],
+)
+def test_every_audit_column_has_a_header(client: TestClient, lang: str, headers: list[str]) -> None:
+    import re
+
+    page = client.get("/audit", params={"lang": lang}).text
+    head = re.search(r"<thead><tr>(.*?)</tr></thead>", page, re.DOTALL)
+    assert head is not None
+    found = re.findall(r"<th>(.*?)</th>", head.group(1))
+    assert found == headers
+    row = re.search(r'<tr class="finding[^"]*">(.*?)</tr>', page, re.DOTALL)
+    assert row is not None and row.group(1).count("<td>") == len(found)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["泗溪镇有哪些项目？", "哪些项目治理泗溪镇的土壤污染？", "各重大工程投资多少？"],
+)
+def test_ask_table_folds_label_columns_as_the_cli_does(  # type: ignore[no-untyped-def]
+    client: TestClient, portal, question: str
+) -> None:
+    """The page's columns are those ``ecokg ask`` prints (an IRI column shows its label as
+    the link text, its projectZh/projectEn columns are not repeated beside it), less a
+    column that only repeats a link's text on every row (labelZh beside project)."""
+    import re
+
+    from ecokg.ask.answer import table_columns
+    from ecokg.query.columns import title
+
+    answer = portal.asker.ask(question)
+    expected = [title(answer.match.query, answer.columns[n], "zh") for n in table_columns(answer)]
+    page = client.get("/ask", params={"q": question, "lang": "zh"}).text
+    section = page[page.index('id="answer"') :]
+    headers = re.findall(r"<th>(.*?)</th>", section[: section.index("</thead>")])
+    assert headers == [h for h in expected if h in headers] and len(set(headers)) == len(headers)
+    body = section[section.index("<tbody>") : section.index("</tbody>")]
+    rows = [
+        re.findall(r"<td>(.*?)</td>", row, re.DOTALL)
+        for row in re.findall(r"<tr>(.*?)</tr>", body, re.DOTALL)
+    ]
+    assert rows and all(len(row) == len(headers) for row in rows)
+    linked = [n for n in range(len(headers)) if all("<a " in row[n] for row in rows)]
+    for link in linked:  # no column repeats a link's text on every row
+        for other in set(range(len(headers))) - {link}:
+            assert any(
+                re.sub(r"<[^>]+>", "", row[link]) != re.sub(r"<[^>]+>", "", row[other])
+                for row in rows
+            ), (headers[link], headers[other])

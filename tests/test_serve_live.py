@@ -136,8 +136,26 @@ def test_dashboard_renders_charts_without_console_errors(
     assert page.locator("#indicators tbody tr").count() > 5
     shot(page, tmp_path, "dashboard")
     page.click("text=English")
-    assert page.locator("h1").inner_text() == "Territorial ecological restoration plan"
+    assert page.locator("h1").inner_text() == (
+        "Shanggao County Territorial Ecological Restoration Plan (2021–2035)"
+    )
     assert page.console_errors == []
+
+
+def test_chart_labels_are_not_clipped(base_url: str, page: Any) -> None:
+    """At 1280 px, in both languages, every bar label lies inside its chart, left of its bar."""
+    for lang in ("zh", "en"):
+        page.goto(f"{base_url}/?lang={lang}")
+        for chart in ("#chart-programmes", "#chart-agencies"):
+            box = page.locator(chart).bounding_box()
+            labels = page.locator(f"{chart} text.label")
+            assert labels.count() > 2
+            bar_left = page.locator(f"{chart} rect.bar").first.bounding_box()["x"]
+            for index in range(labels.count()):
+                label = labels.nth(index).bounding_box()
+                where = (lang, chart, labels.nth(index).text_content())
+                assert label["x"] >= box["x"] - 0.5, where
+                assert label["x"] + label["width"] <= bar_left + 0.5, where
 
 
 def test_ask_box_answers(base_url: str, page: Any, tmp_path: Path) -> None:
@@ -176,6 +194,11 @@ def test_editor_runs_a_query(base_url: str, page: Any, tmp_path: Path) -> None:
     page.wait_for_selector(".yasr .dataTable tbody tr, .yasr table tbody tr")
     text = page.locator(".yasr").inner_text()
     assert "zone" in text
+    links = page.locator(".yasr table a.iri")
+    assert links.count() > 0
+    for index in range(links.count()):  # our IRIs open the local page
+        assert links.nth(index).get_attribute("href").startswith("/id/zone/")
+    links.first.click()  # (YASR opens it in a new tab)
     shot(page, tmp_path, "editor")
     assert [e for e in page.console_errors if "favicon" not in e] == []
 

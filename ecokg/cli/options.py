@@ -77,15 +77,21 @@ EndpointOption = Annotated[
         metavar="URL",
     ),
 ]
-TimeoutOption = Annotated[
-    float | None,
-    typer.Option(
-        "--timeout",
-        help=f"Seconds a query may take, locally or on the server [default: {DEFAULT_TIMEOUT:g}; "
-        "push: 120 per upload].",
-        metavar="S",
-    ),
-]
+
+
+def _timeout_option(default_note: str) -> Any:
+    """``--timeout``, its help naming the default of the verbs that take it."""
+    return Annotated[
+        float | None,
+        typer.Option(
+            "--timeout",
+            help=f"Seconds a query may take, locally or on the server [default: {default_note}].",
+            metavar="S",
+        ),
+    ]
+
+
+TimeoutOption = _timeout_option(f"{DEFAULT_TIMEOUT:g}; push: 120 per upload")
 UserOption = Annotated[
     str | None, typer.Option("--user", help="HTTP basic-auth user for the server.")
 ]
@@ -179,16 +185,22 @@ Verb = TypeVar("Verb", bound=Callable[..., Any])
 
 
 def shared(
-    *names: str, formats: Choices | None = None, format_note: str = ""
+    *names: str,
+    formats: Choices | None = None,
+    format_note: str = "",
+    timeout_default: float | None = None,
 ) -> Callable[[Verb], Verb]:
     """Give a verb the shared options ``names`` (see :data:`DATASET`, :data:`REMOTE`) and,
     with ``formats``, a ``--format`` listing exactly those; it receives them as
-    ``shared: Shared``. ``--debug`` is always added."""
+    ``shared: Shared``. ``--debug`` is always added. ``timeout_default``: the verb's own
+    default for an unset ``--timeout`` (its help then shows it; the verb applies it)."""
     wanted = tuple(dict.fromkeys((*names, "debug")))
     unknown = [name for name in wanted if name not in _OPTIONS]
     if unknown:
         raise ValueError(f"unknown shared options: {unknown}")
     options = {name: _OPTIONS[name] for name in wanted}
+    if timeout_default is not None and "timeout" in options:
+        options["timeout"] = (_timeout_option(f"{timeout_default:g}"), None)
     if formats is not None:
         options["output_format"] = (_format_option(formats, format_note), None)
 

@@ -10,11 +10,12 @@ import typer
 
 from ecokg.cli.options import DATASET, REMOTE, Shared, shared
 from ecokg.errors import UsageError
+from ecokg.stores.base import SERVE_TIMEOUT
 
 DEFAULT_HOST = "127.0.0.1"
 
 
-@shared(*DATASET, *REMOTE)
+@shared(*DATASET, *REMOTE, timeout_default=SERVE_TIMEOUT)
 def serve(
     host: Annotated[
         str, typer.Option("--host", help="Address to listen on (only this machine by default).")
@@ -30,12 +31,22 @@ def serve(
         int,
         typer.Option("--max-body", help="Largest request body in bytes.", metavar="BYTES"),
     ] = 256 * 1024,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            help="Query worker processes for the embedded store (forked once; each query "
+            "runs in one, killed at --timeout) [default: the number of CPUs; 0: fork one "
+            "per query].",
+            metavar="N",
+            show_default=False,
+        ),
+    ] = None,
     *,
     shared: Shared,
 ) -> int:
     """Serve the plan: pages in zh/en, IRIs with content negotiation, /sparql (read-only,
-    with an editor), /ask, /queries, /audit, /catalog, /void. --timeout bounds each query
-    (default 10 s here)."""
+    with an editor), /ask, /queries, /audit, /catalog, /void. --timeout bounds each query."""
     from ecokg.serve import Limits, open_portal
     from ecokg.serve import serve as run_server
 
@@ -43,12 +54,16 @@ def serve(
         raise UsageError(f"--port {port}: give a port between 1 and 65535")
     if max_rows < 1 or max_body < 1:
         raise UsageError("--max-rows and --max-body must be positive")
+    if workers is not None and workers < 0:
+        raise UsageError(f"--workers {workers}: give 0 or more")
     limits = Limits(
-        timeout=shared.timeout if shared.timeout is not None else Limits().timeout,
+        timeout=shared.timeout if shared.timeout is not None else SERVE_TIMEOUT,
         max_rows=max_rows,
         max_body=max_body,
     )
     store = replace(shared, timeout=limits.timeout).open_store()
-    portal = open_portal(store, data=shared.data, bundled=shared.bundled, limits=limits)
+    portal = open_portal(
+        store, data=shared.data, bundled=shared.bundled, limits=limits, workers=workers
+    )
     run_server(portal, host=host, port=port)
     return 0

@@ -9,7 +9,7 @@ then left out of the table, never out of JSON or CSV.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -58,3 +58,29 @@ def with_unit(value: str, unit: str, lang: str) -> str:
     if not value or not unit:
         return value
     return f"{value}{unit}" if lang == "zh" else f"{value} {unit}"
+
+
+def shown_columns(
+    query: NamedQuery | None, columns: Sequence[str], lang: str, hidden: Iterable[str] = ()
+) -> list[int]:
+    """Indexes of the columns a table for people shows in ``lang``, as ``ecokg ask`` prints
+    them: not the ``hidden`` ones (e.g. the bound parameters, the same on every row), not a
+    label column of the other language, not a label column beside the IRI column it labels
+    (that cell shows the label), not a unit column printed with its values."""
+    hidden = set(hidden)
+    names = set(columns)
+    own = {language: suffix for suffix, language in LANGUAGE_OF_SUFFIX.items()}[lang]
+    printed_with_values = {
+        unit for value, unit in unit_columns(query, columns).items() if columns[value] not in hidden
+    }
+    shown = []
+    for number, column in enumerate(columns):
+        suffix = column[-2:]
+        if column in hidden or number in printed_with_values:
+            continue
+        if suffix in LANGUAGE_OF_SUFFIX and suffix != own and column[:-2]:
+            continue
+        if suffix == own and column[:-2] in names:
+            continue
+        shown.append(number)
+    return shown

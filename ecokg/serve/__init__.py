@@ -22,4 +22,7 @@ def serve(portal: Portal, host: str = "127.0.0.1", port: int = 8000) -> None:
     from ecokg.serve.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    uvicorn.run(create_app(portal), host=host, port=port, log_level="info", server_header=False)
+    try:
+        uvicorn.run(create_app(portal), host=host, port=port, log_level="info", server_header=False)
+    finally:
+        portal.close()

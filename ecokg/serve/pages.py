@@ -6,12 +6,15 @@ autoescaping; charts are SVG drawn here, with no script.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ecokg.publish.site import environment
+from ecokg.query.columns import with_unit
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -53,6 +56,8 @@ TEXT: dict[str, dict[str, str]] = {
         "all": "全部",
         "filter": "筛选",
         "sections": "出处",
+        "focus": "对象（规则）",
+        "message": "问题说明",
         "question": "问题",
         "ask_button": "提问",
         "ask_hint": "例如：泗溪镇有哪些项目？",
@@ -99,6 +104,8 @@ TEXT: dict[str, dict[str, str]] = {
         "all": "all",
         "filter": "Filter",
         "sections": "sections",
+        "focus": "resource (rule)",
+        "message": "finding",
         "question": "Question",
         "ask_button": "Ask",
         "ask_hint": "e.g. which projects are in Sixi town?",
@@ -144,28 +151,95 @@ def choose_lang(requested: str | None, cookie: str | None, accept_language: str 
     return best[0]
 
 
+CHART_WIDTH = 720.0
+LABEL_LINE_MAX = 250.0  # px a label line may take; longer labels wrap (at most 2 lines)
+LABEL_LINES = 2
+LINE_HEIGHT = 14
+ROW = 26  # px per bar with a one-line label
+VALUE_ROOM = 190.0  # px right of the longest bar for its value and note
+FONT_PX = 12  # svg.chart .label in serve.css
+
+
 @dataclass(frozen=True)
 class Bar:
     label: str
+    lines: list[str]  # the label, wrapped
     value: Decimal
     href: str
     width: float  # pixels
+    y: float  # top of its row
     note: str = ""
 
 
-def bars(items: list[tuple[str, Decimal, str, str]], width: float = 380.0) -> list[Bar]:
-    """(label, value, link, note) as bars scaled to the largest value."""
+@dataclass(frozen=True)
+class Chart:
+    bars: list[Bar]
+    label_width: float  # the bars start right of it
+    height: float
+    width: float = CHART_WIDTH
+
+
+def text_width(text: str, size: float = FONT_PX) -> float:
+    """A generous estimate of the rendered width: wide (CJK) characters take an em."""
+    return sum(size if unicodedata.east_asian_width(c) in "WF" else size * 0.62 for c in text)
+
+
+def wrap(text: str, width: float = LABEL_LINE_MAX, lines: int = LABEL_LINES) -> list[str]:
+    """``text`` in lines of at most ``width`` px (latin words kept whole where they fit), the
+    last one cut with … when it does not all fit."""
+    tokens = re.findall(r"[A-Za-z0-9.,'’()\-]+\s*|\s+|.", text)
+    found: list[str] = []
+    line = ""
+    for token in tokens:
+        if line and text_width(line + token.rstrip()) > width:
+            found.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+        while text_width(line.rstrip()) > width:  # one token wider than a line
+            cut = len(line)
+            while cut > 1 and text_width(line[:cut]) > width:
+                cut -= 1
+            found.append(line[:cut])
+            line = line[cut:]
+    if line.strip():
+        found.append(line.rstrip())
+    if len(found) > lines:
+        last = found[lines - 1]
+        while last and text_width(last + "…") > width:
+            last = last[:-1]
+        found = [*found[: lines - 1], last.rstrip() + "…"]
+    return found or [""]
+
+
+def bars(items: list[tuple[str, Decimal, str, str]]) -> Chart:
+    """(label, value, link, note) as a horizontal bar chart: labels wrapped into a column as
+    wide as the widest, bars scaled to the largest value in the room left."""
+    wrapped = [wrap(label) for label, _, _, _ in items]
+    widest = max((text_width(line) for lines in wrapped for line in lines), default=0.0)
+    label_width = min(widest, LABEL_LINE_MAX) + 8
+    room = CHART_WIDTH - label_width - 8 - VALUE_ROOM
     top = max((value for _, value, _, _ in items), default=Decimal(0))
-    return [
-        Bar(label, value, href, float(value / top) * width if top else 0.0, note)
-        for label, value, href, note in items
-    ]
+    found, y = [], 4.0
+    for (label, value, href, note), lines in zip(items, wrapped, strict=True):
+        width = float(value / top) * room if top else 0.0
+        found.append(Bar(label, lines, value, href, width, y, note))
+        y += ROW + LINE_HEIGHT * (len(lines) - 1)
+    return Chart(found, label_width, y + 4)
 
 
 def number(value: Decimal | None) -> str:
     if value is None:
         return "—"
     return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
+
+
+def amount(text: str | None, value: Decimal | None, unit: str, lang: str) -> str:
+    """A baseline, target or observation as the plan states it (``≥47``) with its unit when
+    it is a number; the plan's words (完成省市下达目标) as they are; — when it states none."""
+    if value is None:
+        return text or "—"
+    return with_unit(text or number(value), unit, lang)
 
 
 def dashboard(portal: Portal, lang: str) -> dict[str, Any]:
@@ -178,6 +252,7 @@ def dashboard(portal: Portal, lang: str) -> dict[str, Any]:
         "indicators": [],
         "unit": "",
         "zones": [],
+        "plans": [(portal.label(iri, lang), portal.href(iri)) for iri in portal.plans()],
     }
     evaluation = portal.evaluation
     if evaluation is not None:
@@ -200,18 +275,18 @@ def dashboard(portal: Portal, lang: str) -> dict[str, Any]:
         for result in evaluation.indicators:
             facts = result.facts
             latest = result.latest
+            unit = portal.label(facts.unit, lang) if facts.unit else ""
             context["indicators"].append(
                 {
                     "label": portal.label(facts.iri, lang),
                     "href": portal.href(facts.iri),
-                    "unit": portal.label(facts.unit, lang) if facts.unit else "",
-                    "baseline": facts.baseline_text or number(facts.baseline),
+                    "baseline": amount(facts.baseline_text, facts.baseline, unit, lang),
                     "baseline_year": facts.baseline_year,
-                    "target": facts.target_text or number(facts.target),
+                    "target": amount(facts.target_text, facts.target, unit, lang),
                     "target_year": facts.target_year,
                     "latest": None
                     if latest is None
-                    else {"value": number(latest.value), "year": latest.year},
+                    else {"value": amount(None, latest.value, unit, lang), "year": latest.year},
                 }
             )
     for zone in portal.zones():

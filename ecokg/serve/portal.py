@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -19,13 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from ecokg import interrupts
 from ecokg.kb import load_dataset, open_store
 from ecokg.publish import export as exporting
 from ecokg.publish.settings import CatalogSettings, site_root
 from ecokg.publish.site import site_pages
 from ecokg.publish.sitemodel import PROV_DERIVED, SiteGraph
 from ecokg.rdf.namespaces import ECO, ID, RDF
-from ecokg.stores.base import Store, construct
+from ecokg.stores.base import SERVE_TIMEOUT, Store, construct
 from ecokg.stores.local import Dataset
 
 if TYPE_CHECKING:
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ecokg.serve")
 
-DEFAULT_TIMEOUT = 10.0
+DEFAULT_TIMEOUT = SERVE_TIMEOUT
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_MAX_BODY = 256 * 1024
 
@@ -73,6 +75,11 @@ class Portal:
     asker: Asker | None
     search_index: list[SearchEntry] = field(default_factory=list)
     by_path: dict[str, str] = field(default_factory=dict)  # path → IRI
+
+    def close(self) -> None:
+        """End the query workers, if any."""
+        if isinstance(self.store, Dataset):
+            self.store.close_pool()
 
     @property
     def context_url(self) -> str:
@@ -131,6 +138,15 @@ class Portal:
 
         return sorted(found, key=order)
 
+    def plans(self) -> list[str]:
+        """The IRIs of the plans (eco:Plan) the store holds."""
+        graph = self.graph
+        return sorted(
+            subject.value
+            for subject in graph.outgoing
+            if isinstance(subject, ox.NamedNode) and ECO.Plan in graph.types_of(subject.value)
+        )
+
     def zones(self) -> list[dict[str, Any]]:
         """Each restoration zone with the townships wholly and partly in it."""
         graph = self.graph
@@ -159,15 +175,23 @@ def open_portal(
     bundled: bool = True,
     limits: Limits | None = None,
     with_audit: bool = True,
+    workers: int | None = None,
 ) -> Portal:
     """Build everything the pages show from ``store`` (default: the embedded dataset of
     ``data`` and the bundled plan, with the limits' query timeout); a remote store is
-    snapshotted once for the pages, the audit and the catalogue."""
+    snapshotted once for the pages, the audit and the catalogue.
+
+    The embedded store gets ``workers`` query workers (default: one per CPU; 0: a child
+    forked per query instead), forked here, once it is loaded: :meth:`Portal.close` ends them.
+    """
     limits = limits or Limits()
     if store is None:
         store = open_store(data=data, bundled=bundled, timeout=limits.timeout)
     if isinstance(store, Dataset):
         dataset = store
+        size = default_workers() if workers is None else workers
+        if size > 0 and store.timeout is not None and interrupts.can_fork():
+            store.start_pool(size)
         audit_files, audit_bundled = list(data), bundled
     else:
         # Exports re-read the loaded files: the snapshot stays until the process ends.
@@ -197,6 +221,10 @@ def open_portal(
     portal.by_path = {path: iri for iri, path in pages.items()}
     portal.search_index = _search_index(graph, pages)
     return portal
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
 
 
 def _audit(files: list[Path], bundled: bool) -> AuditReport | None:

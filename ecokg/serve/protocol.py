@@ -8,9 +8,10 @@ Requests (https://www.w3.org/TR/sparql11-protocol/#query-operation): ``GET ?quer
 ``application/sparql-update``, or an update in ``query=``) is refused with 403: this endpoint
 never changes the data. ``SERVICE`` is refused, as everywhere in ecokg.
 
-Each query runs off the event loop with the store's time limit (the embedded store runs it in
-a child process that is killed at the limit); a result with more rows (or triples) than the
-cap is refused rather than cut short, so a client never takes a partial answer for a whole.
+Each query runs off the event loop with the store's time limit (the embedded store runs it,
+and serialises the result, in a pre-forked worker process that is killed at the limit); a
+result with more rows (or triples) than the cap is refused rather than cut short, so a client
+never takes a partial answer for a whole.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ecokg.rdf import formats
 from ecokg.rdf.formats import Format, Registry
 from ecokg.stores.base import Store
 from ecokg.stores.binding import calls_service, query_form, with_dataset
+from ecokg.stores.local import Dataset
 
 SOLUTION_FORMATS = Registry("sparql", *formats.RESULTS)
 GRAPH_FORMATS = Registry("sparql", *formats.RDF_GRAPH)
@@ -54,6 +56,9 @@ class ProtocolError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+    def __reduce__(self) -> tuple[type[ProtocolError], tuple[int, str]]:
+        return (ProtocolError, (self.status, self.message))  # it comes back from pool workers
 
 
 @dataclass(frozen=True)
@@ -143,8 +148,24 @@ def _capped(solutions: ox.QuerySolutions, max_rows: int) -> bytes:
 
 def execute(store: Store, request: QueryRequest, chosen: Format, max_rows: int) -> bytes:
     """Run and serialise in one call, on one thread: pyoxigraph's results must not cross
-    threads (the process aborts), so call it as a whole off the event loop."""
+    threads (the process aborts), so call it as a whole off the event loop. With a pool of
+    query workers (the embedded store of a server), a worker does both and sends the bytes."""
+    if isinstance(store, Dataset) and store.pool is not None:
+        try:
+            return store.run_pooled(_execute_in_worker, request, chosen.key, max_rows)
+        except QueryTimeout as error:
+            raise ProtocolError(503, str(error)) from None
+        except EcokgError as error:
+            raise ProtocolError(400, str(error)) from None
     return serialize(run(store, request, max_rows), chosen)
+
+
+def _execute_in_worker(
+    dataset: Dataset, request: QueryRequest, format_key: str, max_rows: int
+) -> bytes:
+    chosen = offered(request.form).get(format_key)
+    assert chosen is not None
+    return serialize(run(dataset, request, max_rows), chosen)
 
 
 def serialize(result: Answer, chosen: Format) -> bytes:

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ecokg.errors import EcokgError, QueryTimeout
+from ecokg.query import columns as column_titles
 from ecokg.stores.base import SolutionTable
 
 if TYPE_CHECKING:
@@ -52,14 +53,21 @@ def _answer_view(portal: Portal, answer: dict[str, Any], lang: str) -> dict[str,
     """The answer as the page shows it: today's keys, and ``sentence``/``answer`` when the
     engine gives them."""
     iris: list[str] = []
+    query = _named_query((answer.get("intent") or {}).get("query"))
+    columns: list[str] = answer.get("columns") or []
+    if columns:  # folded as ecokg ask prints it (ecokg.query.columns)
+        shown = column_titles.shown_columns(query, columns, lang, answer.get("params") or {})
+        shown = [n for n in shown if not _repeats_a_link(answer.get("rows", []), n, lang)]
+        headers = [column_titles.title(query, columns[number], lang) for number in shown]
+    else:
+        headers = answer.get("headers") or []
     rows = []
     for row in answer.get("rows", []):
-        cells = []
         for cell in row:
-            cells.append(_cell(portal, cell, lang))
             if isinstance(cell, dict) and cell.get("iri"):
                 iris.append(cell["iri"])
-        rows.append(cells)
+        chosen = [row[number] for number in shown] if columns else row
+        rows.append([_cell(portal, cell, lang) for cell in chosen])
     entities = [
         {
             "text": entity.get("text", ""),
@@ -73,7 +81,7 @@ def _answer_view(portal: Portal, answer: dict[str, Any], lang: str) -> dict[str,
     return {
         "answer": answer,
         "sentence": answer.get("sentence"),
-        "headers": answer.get("headers") or answer.get("columns") or [],
+        "headers": headers,
         "rows": rows,
         "entities": entities,
         "sections": [(portal.label(s, lang), portal.href(s)) for s in sections],
@@ -81,6 +89,36 @@ def _answer_view(portal: Portal, answer: dict[str, Any], lang: str) -> dict[str,
         "editor_href": "/editor?" + urlencode({"query": sparql}) if sparql else "",
         "intent": (answer.get("intent") or {}).get("title", ""),
     }
+
+
+def _repeats_a_link(rows: list[list[Any]], number: int, lang: str) -> bool:
+    """True when column ``number`` holds, on every row, the label of an entity the row links
+    (e.g. ``labelZh`` beside ``project``): the link text already shows it."""
+    if not rows:
+        return False
+    for row in rows:
+        cell = row[number]
+        if not isinstance(cell, dict) or cell.get("iri"):
+            return False
+        linked = {
+            (other.get("label") or {}).get(lang)
+            for other in row
+            if isinstance(other, dict) and other.get("iri")
+        }
+        if str(cell.get("value", "")) not in linked:
+            return False
+    return True
+
+
+def _named_query(name: object) -> Any:
+    from ecokg.query.library import get_named_query
+
+    if not isinstance(name, str):
+        return None
+    try:
+        return get_named_query(name)
+    except EcokgError:
+        return None
 
 
 def _cell(portal: Portal, cell: Any, lang: str) -> dict[str, str]:

@@ -20,6 +20,8 @@ QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 # Seconds a query may take, locally or on an endpoint, unless told otherwise (--timeout).
 DEFAULT_TIMEOUT = 30.0
+# ... and on a server (ecokg serve), which answers many users.
+SERVE_TIMEOUT = 10.0
 
 
 @runtime_checkable

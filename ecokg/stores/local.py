@@ -10,9 +10,9 @@ from __future__ import annotations
 import builtins
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import pyoxigraph as ox
 
@@ -23,6 +23,9 @@ from ecokg.rdf.namespaces import PREFIXES
 from ecokg.rdf.parsing import parse_file
 from ecokg.stores.base import QueryResult, Term
 from ecokg.stores.binding import calls_service, check_text, names_default_graph
+from ecokg.stores.pool import WorkerDied, WorkerPool
+
+T = TypeVar("T")
 
 _LABEL_NODES = tuple(ox.NamedNode(predicate) for predicate in LABEL_PREDICATES)
 _MAX_DETAIL = 160
@@ -49,7 +52,8 @@ class Dataset:
     the time is up or on Ctrl-C (pyoxigraph cannot cancel a query); the result comes back
     serialised (SPARQL JSON results, N-Triples), as from a server. This costs a fork per
     query (some 10 ms), so it is for queries users write or choose; without a timeout,
-    queries run in-process.
+    queries run in-process. A server starts a pool of workers forked once
+    (:meth:`start_pool`): bounded queries then run in them, with the same time limit.
     """
 
     def __init__(self, *, allow_service: bool = False, timeout: float | None = None) -> None:
@@ -58,6 +62,7 @@ class Dataset:
         # SERVICE makes the query engine fetch from any URL: refused unless asked for.
         self.allow_service = allow_service
         self.timeout = timeout
+        self.pool: WorkerPool[Dataset] | None = None  # start_pool()
 
     def __len__(self) -> int:
         return len(self.store)
@@ -104,7 +109,7 @@ class Dataset:
             )
         substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
         try:
-            if self.timeout is not None and interrupts.can_fork():
+            if self.pool is not None or (self.timeout is not None and interrupts.can_fork()):
                 return self._guarded_query(sparql, substitutions, source, self.timeout)
             return self._evaluate(sparql, substitutions)
         except SyntaxError as error:
@@ -123,30 +128,49 @@ class Dataset:
         )
 
     def _guarded_query(
-        self, sparql: str, substitutions: dict[ox.Variable, Term], source: str, timeout: float
+        self,
+        sparql: str,
+        substitutions: dict[ox.Variable, Term],
+        source: str,
+        timeout: float | None,
     ) -> QueryResult:
-        def evaluate_and_serialise() -> bytes:  # runs in the child
-            try:
-                result = self._evaluate(sparql, substitutions)
-                if isinstance(result, ox.QuerySolutions):
-                    tag, body = _SOLUTIONS, result.serialize(format=_RESULTS_JSON)
-                elif isinstance(result, ox.QueryBoolean):
-                    tag, body = _BOOLEAN, result.serialize(format=_RESULTS_JSON)
-                else:
-                    tag, body = _GRAPH, result.serialize(format=ox.RdfFormat.N_TRIPLES)
-                return tag + (body or b"")  # serialize() without output returns the bytes
-            except Exception as error:
-                return _ERROR + json.dumps([type(error).__name__, str(error)]).encode()
-
+        if self.pool is not None:
+            answer = self.run_pooled(_evaluate_and_serialise, sparql, substitutions, source=source)
+            return _parse_answer(answer)
         try:
-            answer = interrupts.run_in_child(evaluate_and_serialise, timeout)
+            answer = interrupts.run_in_child(
+                lambda: _evaluate_and_serialise(self, sparql, substitutions), timeout
+            )
         except interrupts.TimeLimitExceeded:
-            raise QueryTimeout(f"{source}: no answer within {timeout:g} s (--timeout)") from None
+            raise _timed_out(source, timeout) from None
         except interrupts.ChildFailed as error:
             raise InputError(f"{source}: the query process failed ({error})") from None
         except OSError:  # no fork or pipe (e.g. out of memory): run unguarded
             return self._evaluate(sparql, substitutions)
         return _parse_answer(answer)
+
+    def start_pool(self, size: int) -> WorkerPool[Dataset]:
+        """Fork ``size`` query workers sharing this store (load everything first): bounded
+        queries then run in them instead of in a child forked per query."""
+        self.close_pool()
+        self.pool = WorkerPool(self, size, prepare=_evaluate_in_process)
+        return self.pool
+
+    def close_pool(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+
+    def run_pooled(self, work: Callable[..., T], *args: Any, source: str = "query") -> T:
+        """``work(dataset, *args)`` in a pool worker (where queries run in-process), within
+        the time limit: QueryTimeout when it is up, InputError if the worker dies."""
+        assert self.pool is not None
+        try:
+            return self.pool.run(work, *args, timeout=self.timeout)
+        except interrupts.TimeLimitExceeded:
+            raise _timed_out(source, self.timeout) from None
+        except WorkerDied as error:
+            raise InputError(f"{source}: the query process failed ({error})") from None
 
     def label(self, iri: str, lang: str = "zh") -> str | None:
         """Best human label (:func:`ecokg.rdf.labels.best_label`)."""
@@ -166,6 +190,33 @@ class Dataset:
         """Labels of several IRIs (those without a label are left out)."""
         found = {iri: self.label(iri, lang) for iri in set(iris)}
         return {iri: label for iri, label in found.items() if label is not None}
+
+
+def _timed_out(source: str, timeout: float | None) -> QueryTimeout:
+    return QueryTimeout(f"{source}: no answer within {timeout or 0:g} s (--timeout)")
+
+
+def _evaluate_in_process(dataset: Dataset) -> None:
+    """In a pool worker: the worker itself is what the time limit kills."""
+    dataset.timeout = None
+    dataset.pool = None
+
+
+def _evaluate_and_serialise(
+    dataset: Dataset, sparql: str, substitutions: dict[ox.Variable, Term]
+) -> bytes:
+    """Run in a child or worker: the result serialised, as :func:`_parse_answer` reads it."""
+    try:
+        result = dataset._evaluate(sparql, substitutions)
+        if isinstance(result, ox.QuerySolutions):
+            tag, body = _SOLUTIONS, result.serialize(format=_RESULTS_JSON)
+        elif isinstance(result, ox.QueryBoolean):
+            tag, body = _BOOLEAN, result.serialize(format=_RESULTS_JSON)
+        else:
+            tag, body = _GRAPH, result.serialize(format=ox.RdfFormat.N_TRIPLES)
+        return tag + (body or b"")  # serialize() without output returns the bytes
+    except Exception as error:
+        return _ERROR + json.dumps([type(error).__name__, str(error)]).encode()
 
 
 def _parse_answer(answer: bytes) -> QueryResult:
