@@ -77,12 +77,16 @@ class CannotAnswerError(UsageError):
 class NoIntentError(UsageError):
     """The question matches none of the named queries."""
 
-    def __init__(self, queries: Sequence[NamedQuery], lang: str):
+    def __init__(self, queries: Sequence[NamedQuery], lang: str, reason: str = ""):
         self.titles = [query.title(lang) for query in queries]
         lead = (
-            "无法理解这个问题。可以这样问："
+            f"无法理解这个问题{'（' + reason + '）' if reason else ''}。可以这样问："
             if lang == "zh"
-            else ("cannot match the question to a query. You can ask about:")
+            else (
+                "cannot match the question to a query"
+                + (f" ({reason})" if reason else "")
+                + ". You can ask about:"
+            )
         )
         super().__init__(lead + "".join(f"\n  - {title}" for title in self.titles))
 
@@ -180,7 +184,8 @@ class Asker:
         if isinstance(failure, CannotRelate) and named is None:
             raise CannotAnswerError(failure.message, self._closest(matches), lang)
         if named is None:
-            raise NoIntentError(self.queries, lang)
+            reason = failure.message if isinstance(failure, NotUnderstood) else ""
+            raise NoIntentError(self.queries, lang, reason)
         answer = run_match(self.dataset, self.index, question, lang, mentions, named)
         if self.model is not None:
             summarise_named(answer, analysis, self.model)

@@ -22,6 +22,8 @@ from ecokg.ask.text import Unit, has_cjk, units
 from ecokg.rdf.namespaces import OWL, RDF, RDFS, SKOS
 
 ASK_NS = "https://w3id.org/ecokg/def/ask#"
+# written forms of units (公里 for 千米, ha) are labels of the unit IRIs in the lexicon
+UNIT_NAMESPACES = ("http://qudt.org/vocab/unit/", "https://w3id.org/ecokg/def/unit#")
 LEXICON_FILE = Path("ontology") / "lexicon" / "ask.ttl"
 _LABELS = {
     RDFS + "label": "label",
@@ -77,11 +79,16 @@ class Lexicon:
 
     words: list[Word]
     names: dict[str, dict[str, str]] = field(default_factory=dict)  # term → {lang: label}
+    units: dict[str, str] = field(default_factory=dict)  # a unit's written form → its IRI
 
     def name(self, term: str, lang: str) -> str:
         """The ontology's label of a term in ``lang`` (for sentences and headers)."""
         found = self.names.get(term, {})
-        return found.get(lang) or found.get("zh") or term.rsplit("#", 1)[-1]
+        return (
+            found.get(lang)
+            or found.get("zh")
+            or term.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        )
 
     def __post_init__(self) -> None:
         self.by_key: dict[str, list[Word]] = {}
@@ -102,11 +109,15 @@ class Lexicon:
         return {word.role for word in self.words if word.term == term}
 
     def to_json(self) -> dict[str, Any]:
-        return {"words": [[w.key, w.term, w.role, w.rank] for w in self.words], "names": self.names}
+        return {
+            "words": [[w.key, w.term, w.role, w.rank] for w in self.words],
+            "names": self.names,
+            "units": self.units,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Lexicon:
-        return cls([Word(*item) for item in data["words"]], data["names"])
+        return cls([Word(*item) for item in data["words"]], data["names"], data.get("units", {}))
 
     def find(self, question: str, taken: Iterable[tuple[int, int]] = ()) -> list[Hit]:
         """The lexicon words of ``question`` outside the ``taken`` spans, longest first,
@@ -180,6 +191,14 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
             )
         if triple.predicate.value == SKOS + "inScheme" and triple.object.value == ASK_NS + "forms":
             roles[triple.subject.value] = "form"
+    units = {
+        triple.object.value.casefold(): triple.subject.value
+        for triple in triples
+        if triple.subject.value.startswith(UNIT_NAMESPACES)
+        and triple.predicate.value in _LABELS
+        and isinstance(triple.object, ox.Literal)
+    }
+    named = {term for term in named if not term.startswith(UNIT_NAMESPACES)}
     terms = {term for term in named if not term.startswith(ASK_NS)}
     for ontology_file in resources.ontology_files():
         for triple in ox.parse(path=ontology_file):
@@ -206,4 +225,4 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
         if triple.predicate.value == RDFS + "label" and isinstance(triple.object, ox.Literal):
             language = triple.object.language or "en"
             names.setdefault(triple.subject.value, {})[language] = triple.object.value
-    return Lexicon([Word(*item) for item in sorted(words)], names)
+    return Lexicon([Word(*item) for item in sorted(words)], names, units)

@@ -44,6 +44,8 @@ class Schema:
     links: list[tuple[str, str, str, int]]  # (subject class, property, object class, count)
     attributes: dict[str, dict[str, str]]  # property → {class: "figure"|"period"|"text"}
     schemes: dict[str, str]  # concept → its scheme
+    # a unit's IRI and each of its labels → its conversion multiplier (to the SI unit)
+    units: dict[str, str] = field(default_factory=dict)
     adjacency: dict[str, list[tuple[Step, int]]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -70,11 +72,17 @@ class Schema:
             "links": [list(link) for link in self.links],
             "attributes": self.attributes,
             "schemes": self.schemes,
+            "units": self.units,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Schema:
-        return cls([tuple(link) for link in data["links"]], data["attributes"], data["schemes"])
+        return cls(
+            [tuple(link) for link in data["links"]],
+            data["attributes"],
+            data["schemes"],
+            data.get("units", {}),
+        )
 
 
 def _has_attributes(schema: Schema, cls: str) -> bool:
@@ -109,6 +117,11 @@ SELECT DISTINCT ?c ?m WHERE {
   FILTER NOT EXISTS { ?f a eco:Output }
 }
 """
+_UNITS = """
+SELECT ?unit ?label ?multiplier WHERE {
+  ?unit qudt:conversionMultiplier ?multiplier . OPTIONAL { ?unit rdfs:label ?label }
+}
+"""
 _SCHEMES = "SELECT ?c ?scheme WHERE { ?c skos:inScheme ?scheme . FILTER(isIRI(?c)) }"
 
 
@@ -132,7 +145,12 @@ def build_schema(
         for row in _select(dataset, _MEASURES % (measures, ECO_NS)):
             attributes.setdefault(row["m"].value, {})[row["c"].value] = "metric"
     schemes = {row["c"].value: row["scheme"].value for row in _select(dataset, _SCHEMES)}
-    return Schema(sorted(links), attributes, schemes)
+    units: dict[str, str] = {}
+    for row in _select(dataset, _UNITS):
+        units[row["unit"].value] = row["multiplier"].value
+        if row["label"] is not None:
+            units.setdefault(row["label"].value.casefold(), row["multiplier"].value)
+    return Schema(sorted(links), attributes, schemes, units)
 
 
 def _select(dataset: Any, sparql: str) -> list[Any]:
