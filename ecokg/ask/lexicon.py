@@ -80,6 +80,7 @@ class Lexicon:
     words: list[Word]
     names: dict[str, dict[str, str]] = field(default_factory=dict)  # term → {lang: label}
     units: dict[str, str] = field(default_factory=dict)  # a unit's written form → its IRI
+    also: dict[str, list[str]] = field(default_factory=dict)  # ask:alsoFollow
 
     def name(self, term: str, lang: str) -> str:
         """The ontology's label of a term in ``lang`` (for sentences and headers)."""
@@ -113,11 +114,17 @@ class Lexicon:
             "words": [[w.key, w.term, w.role, w.rank] for w in self.words],
             "names": self.names,
             "units": self.units,
+            "also": self.also,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Lexicon:
-        return cls([Word(*item) for item in data["words"]], data["names"], data.get("units", {}))
+        return cls(
+            [Word(*item) for item in data["words"]],
+            data["names"],
+            data.get("units", {}),
+            data.get("also", {}),
+        )
 
     def find(self, question: str, taken: Iterable[tuple[int, int]] = ()) -> list[Hit]:
         """The lexicon words of ``question`` outside the ``taken`` spans, longest first,
@@ -198,6 +205,10 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
         and triple.predicate.value in _LABELS
         and isinstance(triple.object, ox.Literal)
     }
+    also: dict[str, list[str]] = {}
+    for triple in triples:
+        if triple.predicate.value == ASK_NS + "alsoFollow":
+            also.setdefault(triple.subject.value, []).append(triple.object.value)
     named = {term for term in named if not term.startswith(UNIT_NAMESPACES)}
     terms = {term for term in named if not term.startswith(ASK_NS)}
     for ontology_file in resources.ontology_files():
@@ -225,4 +236,4 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
         if triple.predicate.value == RDFS + "label" and isinstance(triple.object, ox.Literal):
             language = triple.object.language or "en"
             names.setdefault(triple.subject.value, {})[language] = triple.object.value
-    return Lexicon([Word(*item) for item in sorted(words)], names, units)
+    return Lexicon([Word(*item) for item in sorted(words)], names, units, also)

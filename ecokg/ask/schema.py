@@ -46,6 +46,8 @@ class Schema:
     schemes: dict[str, str]  # concept → its scheme
     # a unit's IRI and each of its labels → its conversion multiplier (to the SI unit)
     units: dict[str, str] = field(default_factory=dict)
+    # a property → the parallel ones also followed when the question names none of them
+    also: dict[str, list[str]] = field(default_factory=dict)
     adjacency: dict[str, list[tuple[Step, int]]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -73,6 +75,7 @@ class Schema:
             "attributes": self.attributes,
             "schemes": self.schemes,
             "units": self.units,
+            "also": self.also,
         }
 
     @classmethod
@@ -82,6 +85,7 @@ class Schema:
             data["attributes"],
             data["schemes"],
             data.get("units", {}),
+            data.get("also", {}),
         )
 
 
@@ -199,6 +203,17 @@ def with_alternatives(
                 and step.prop in mentioned
             )
         )
+        if not parallel and step.prop not in mentioned:
+            parallel = tuple(
+                sorted(
+                    other.prop
+                    for other, _count in schema.adjacency.get(here, ())
+                    if other.to_class == step.to_class
+                    and other.forward == step.forward
+                    and other.prop in schema.also.get(step.prop, ())
+                    and other.prop not in mentioned
+                )
+            )
         widened.append(Step(step.prop, step.forward, step.to_class, parallel))
         here = step.to_class
     return widened
