@@ -123,7 +123,7 @@ class Asker:
         library = list(queries) if queries is not None else querylib.list_named_queries()
         index = load_index(dataset, concept_namespaces(library), use_cache=use_cache)
         model = load_model(dataset, use_cache=use_cache)
-        words = known_words(library)
+        words = known_words(library, use_cache=use_cache)
         return cls(dataset, index, library, words, model, words | model.lexicon.latin_words())
 
     def understand(self, question: str) -> tuple[str, list[Mention], IntentMatch]:

@@ -92,6 +92,7 @@ class Lexicon:
         )
 
     def __post_init__(self) -> None:
+        self._latin: set[str] | None = None
         self.by_key: dict[str, list[Word]] = {}
         for word in self.words:
             self.by_key.setdefault(word.key, []).append(word)
@@ -100,6 +101,11 @@ class Lexicon:
 
     def latin_words(self) -> set[str]:
         """Every English word of the lexicon (and its stem): not unknown names."""
+        if self._latin is None:
+            self._latin = self._latin_words()
+        return self._latin
+
+    def _latin_words(self) -> set[str]:
         found: set[str] = set()
         for word in self.words:
             if not has_cjk(word.key):
@@ -115,16 +121,20 @@ class Lexicon:
             "names": self.names,
             "units": self.units,
             "also": self.also,
+            "latin": sorted(self.latin_words()),
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Lexicon:
-        return cls(
+        lexicon = cls(
             [Word(*item) for item in data["words"]],
             data["names"],
             data.get("units", {}),
             data.get("also", {}),
         )
+        if "latin" in data:  # computed once, when the entry was built
+            lexicon._latin = set(data["latin"])
+        return lexicon
 
     def find(self, question: str, taken: Iterable[tuple[int, int]] = ()) -> list[Hit]:
         """The lexicon words of ``question`` outside the ``taken`` spans, longest first,

@@ -24,7 +24,7 @@ from ecokg.errors import EcokgError
 if TYPE_CHECKING:
     from ecokg.stores.base import Store
 
-MODEL_VERSION = "3"
+MODEL_VERSION = "4"
 
 
 @dataclass
