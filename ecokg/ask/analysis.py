@@ -189,6 +189,13 @@ def analyse(
             else f"the plan does not state {unstated.text!r}",
             final=True,
         )
+    planned = forms.get(F + "planned")
+    if planned is not None:  # 治理长度: a planned output's quantity, not a thing's own figure
+        raise CannotRelate(
+            f"还不能回答计划产出的数量（“{planned.text}”）"
+            if lang == "zh"
+            else f"quantities of planned outputs ({planned.text!r}) cannot be asked yet"
+        )  # not final: a named query that reads like the question (各河道综合治理长度) answers
     threshold = _threshold(question, lang, forms, schema)
     if threshold is not None:  # 超过1亿元: a comparison with the number, not "the largest"
         for form in ("more", "less", "max", "min"):
@@ -358,11 +365,12 @@ def _threshold(
             before = 0 <= found.start() - hit.end <= 2
             after = 0 <= hit.start - unit_end <= 1
             if before or after:
-                if unit is None:
-                    raise NotUnderstood(
-                        f"不清楚“{question[found.start() : unit_end + 2]}”的单位"
+                if unit is None:  # final: no named query should answer without it
+                    raise CannotRelate(
+                        f"不清楚“{found.group(1)}”后面的单位"
                         if lang == "zh"
-                        else f"cannot tell the unit of {question[found.start() : unit_end + 8]!r}"
+                        else f"cannot read the unit after {found.group(1)!r}",
+                        final=True,
                     )
                 text = question[found.start() : unit_end].strip()
                 return more, float(found.group(1)), unit, text
@@ -401,8 +409,9 @@ def _refuse_unexplained_numbers(
             continue
         if top is not None and number == str(top):
             continue
-        raise NotUnderstood(
-            f"不理解问题中的数“{number}”" if lang == "zh" else f"cannot tell what {number!r} means"
+        raise CannotRelate(
+            f"不理解问题中的数“{number}”" if lang == "zh" else f"cannot tell what {number!r} means",
+            final=True,
         )
 
 
