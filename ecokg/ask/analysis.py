@@ -95,6 +95,8 @@ class Analysis:
     top: int | None = None
     descending: bool = True
     asks_yes: bool = False  # a comparison asked as yes or no ("A比B多吗？")
+    # a number the question compares with (超过1亿元): (more?, number, unit multiplier, text)
+    threshold: tuple[bool, float, float, str] | None = None
     words: list[Hit] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
@@ -116,6 +118,7 @@ class Analysis:
             "rankedBy": self.count_class,
             "years": list(self.years),
             "top": self.top,
+            "threshold": self.threshold[3] if self.threshold else None,
         }
 
     def describe(self) -> list[tuple[str, str]]:
@@ -146,6 +149,10 @@ class Analysis:
             lines.append(("years", "–".join(str(y) for y in self.years)))
         if self.top:
             lines.append(("top", str(self.top)))
+        if self.threshold:
+            lines.append(
+                ("compared with", ("> " if self.threshold[0] else "< ") + self.threshold[3])
+            )
         return lines
 
 
@@ -174,6 +181,26 @@ def analyse(
         and question.strip()[: forms[F + "yes-no"].end].strip() != forms[F + "yes-no"].text
     ):
         del forms[F + "yes-no"]  # "is"/"does" ask yes or no only at the start
+    unstated = forms.get(F + "unstated")
+    if unstated is not None:  # 中央资金: a fact the plan does not state; not the total
+        raise CannotRelate(
+            f"规划没有载明“{unstated.text}”"
+            if lang == "zh"
+            else f"the plan does not state {unstated.text!r}",
+            final=True,
+        )
+    planned = forms.get(F + "planned")
+    if planned is not None:  # 治理长度: a planned output's quantity, not a thing's own figure
+        raise CannotRelate(
+            f"还不能回答计划产出的数量（“{planned.text}”）"
+            if lang == "zh"
+            else f"quantities of planned outputs ({planned.text!r}) cannot be asked yet"
+        )  # not final: a named query that reads like the question (各河道综合治理长度) answers
+    threshold = _threshold(question, lang, forms, schema)
+    if threshold is not None:  # 超过1亿元: a comparison with the number, not "the largest"
+        for form in ("more", "less", "max", "min"):
+            forms.pop(F + form, None)
+    _refuse_unexplained_numbers(question, lang, mentions, threshold)
     class_hits = [h for h in hits if h.role == "class"]
     attribute_hits = [
         h for h in hits if h.role in {"property", "metric"} and h.terms[0] in schema.attributes
@@ -185,10 +212,13 @@ def analyse(
         question, mentions, class_hits, attribute, schema, resolve, fixed
     )
     negation = forms.get(F + "not")
+    either = _either(lang, forms, entities, schema, mentioned)
+    if either is not None:
+        return either
 
     answer_hit = _answer_class_hit(class_hits, forms.get(F + "which") or forms.get(F + "count"))
     answer_class = answer_hit.terms[0] if answer_hit else None
-    analysis = Analysis(lang, "list", answer_class, words=list(hits))
+    analysis = Analysis(lang, "list", answer_class, words=list(hits), threshold=threshold)
     analysis.years = tuple(sorted({int(y) for y in _YEAR.findall(question)}))
     if negation is not None and attribute_hits and attribute_hits[0].start > negation.start:
         negated_attribute, attribute = attribute, None
@@ -196,7 +226,9 @@ def analyse(
         negated_attribute = None
 
     # yes/no and comparison: two named things
-    if len(entities) >= 2 and (
+    if threshold is not None:
+        analysis.asks_yes = F + "yes-no" in forms
+    elif len(entities) >= 2 and (
         F + "yes-no" in forms
         or F + "more" in forms
         or F + "less" in forms
@@ -314,6 +346,106 @@ def analyse(
                 final=True,
             )
         analysis.constraints.append(negated_link)
+    return analysis
+
+
+_NUMBER = re.compile(r"(?<![0-9A-Za-z_.])(\d+(?:\.\d+)?)(?![\d.])")
+
+
+def _threshold(
+    question: str, lang: str, forms: dict[str, Hit], schema: Schema
+) -> tuple[bool, float, float, str] | None:
+    """超过1亿元, at least 100 ha, 5000万元以上: a more/less word next to a number and unit."""
+    words = [(forms[F + name], name == "more") for name in ("more", "less") if F + name in forms]
+    for found in _NUMBER.finditer(question):
+        if _YEAR.fullmatch(found.group(1)):
+            continue
+        unit, unit_end = _unit_after(question, found.end(), schema)
+        for hit, more in words:
+            before = 0 <= found.start() - hit.end <= 2
+            after = 0 <= hit.start - unit_end <= 1
+            if before or after:
+                if unit is None:  # final: no named query should answer without it
+                    raise CannotRelate(
+                        f"不清楚“{found.group(1)}”后面的单位"
+                        if lang == "zh"
+                        else f"cannot read the unit after {found.group(1)!r}",
+                        final=True,
+                    )
+                text = question[found.start() : unit_end].strip()
+                return more, float(found.group(1)), unit, text
+    return None
+
+
+def _unit_after(question: str, position: int, schema: Schema) -> tuple[float | None, int]:
+    """The unit written right after a number (亿元, 公顷, km) and where it ends."""
+    rest = question[position:]
+    stripped = rest.lstrip()
+    offset = position + len(rest) - len(stripped)
+    for length in range(min(8, len(stripped)), 0, -1):
+        piece = stripped[:length].casefold()
+        if piece in schema.units and (
+            length == len(stripped) or not (piece[-1].isascii() and stripped[length].isalnum())
+        ):
+            return float(schema.units[piece]), offset + length
+    return None, position
+
+
+def _refuse_unexplained_numbers(
+    question: str,
+    lang: str,
+    mentions: Sequence[Mention],
+    threshold: tuple[bool, float, float, str] | None,
+) -> None:
+    """A number that is no year, rank (top 3) or part of a name changes the question:
+    answering without it would answer another question."""
+    covered = {i for m in mentions for i in range(m.start, m.end)}
+    top = _top(question)
+    for found in _NUMBER.finditer(question):
+        number = found.group(1)
+        if found.start() in covered or _YEAR.fullmatch(number):
+            continue
+        if threshold is not None and question[found.start() :].startswith(threshold[3][:1]):
+            continue
+        if top is not None and number == str(top):
+            continue
+        raise CannotRelate(
+            f"不理解问题中的数“{number}”" if lang == "zh" else f"cannot tell what {number!r} means",
+            final=True,
+        )
+
+
+def _either(
+    lang: str,
+    forms: dict[str, Hit],
+    entities: Sequence[tuple[Mention, Entity]],
+    schema: Schema,
+    mentioned: set[str],
+) -> Analysis | None:
+    """是约束性还是预期性 / binding or expected: which of two things of one kind holds for
+    a third one; the answer is the one (or both) linked to it."""
+    hit = forms.get(F + "either")
+    if hit is None or len(entities) < 3:
+        return None
+    before = [e for m, e in entities if m.end <= hit.start]
+    after = [e for m, e in entities if m.start >= hit.end]
+    if not before or not after:
+        return None
+    first, second = before[-1], after[0]
+    shared = classes(first, schema) & classes(second, schema)
+    if not shared:
+        return None
+    others = [e for _, e in entities if e is not first and e is not second]
+    subject = others[0]
+    cls = main_class(first, schema)
+    if cls not in shared:
+        cls = sorted(shared)[0]
+    path = find_path(schema, cls, classes(subject, schema), mentioned)
+    if not path:
+        raise CannotRelate(unrelated(subject.label(lang), cls, lang))
+    analysis = Analysis(lang, "list", cls)
+    analysis.subjects = [first, second]
+    analysis.constraints = [Constraint(tuple(path), subject)]
     return analysis
 
 

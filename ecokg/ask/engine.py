@@ -17,10 +17,18 @@ from ecokg.ask.cache import load_index
 from ecokg.ask.entities import Entity, EntityIndex
 from ecokg.ask.intents import IntentMatch, concept_namespaces, known_words, match_intents
 from ecokg.ask.lexicon import Hit
-from ecokg.ask.linking import Mention, Unknown, find_unknown, link, suggest
+from ecokg.ask.linking import (
+    STOP_CHARS_ZH,
+    Candidate,
+    Mention,
+    Unknown,
+    find_unknown,
+    link,
+    suggest,
+)
 from ecokg.ask.model import Model, load_model
 from ecokg.ask.named import prefer_named, summarise_named
-from ecokg.ask.text import key, question_language
+from ecokg.ask.text import has_cjk, key, question_language
 from ecokg.errors import UsageError
 from ecokg.query import library as querylib
 from ecokg.query.library import NamedQuery
@@ -77,12 +85,16 @@ class CannotAnswerError(UsageError):
 class NoIntentError(UsageError):
     """The question matches none of the named queries."""
 
-    def __init__(self, queries: Sequence[NamedQuery], lang: str):
+    def __init__(self, queries: Sequence[NamedQuery], lang: str, reason: str = ""):
         self.titles = [query.title(lang) for query in queries]
         lead = (
-            "无法理解这个问题。可以这样问："
+            f"无法理解这个问题{'（' + reason + '）' if reason else ''}。可以这样问："
             if lang == "zh"
-            else ("cannot match the question to a query. You can ask about:")
+            else (
+                "cannot match the question to a query"
+                + (f" ({reason})" if reason else "")
+                + ". You can ask about:"
+            )
         )
         super().__init__(lead + "".join(f"\n  - {title}" for title in self.titles))
 
@@ -111,7 +123,7 @@ class Asker:
         library = list(queries) if queries is not None else querylib.list_named_queries()
         index = load_index(dataset, concept_namespaces(library), use_cache=use_cache)
         model = load_model(dataset, use_cache=use_cache)
-        words = known_words(library)
+        words = known_words(library, use_cache=use_cache)
         return cls(dataset, index, library, words, model, words | model.lexicon.latin_words())
 
     def understand(self, question: str) -> tuple[str, list[Mention], IntentMatch]:
@@ -157,6 +169,10 @@ class Asker:
         failure: UsageError | None = None
         if self.model is not None:
             hits = self.model.lexicon.find(question, [(m.start, m.end) for m in mentions])
+            named_before = self._names_before_class_words(question, mentions, hits)
+            if named_before:
+                mentions = sorted([*mentions, *named_before], key=lambda m: m.start)
+                hits = self.model.lexicon.find(question, [(m.start, m.end) for m in mentions])
             try:
                 analysis = analyse(question, lang, mentions, hits, self.model.schema, self._resolve)
             except (NotUnderstood, CannotRelate) as error:
@@ -180,7 +196,8 @@ class Asker:
         if isinstance(failure, CannotRelate) and named is None:
             raise CannotAnswerError(failure.message, self._closest(matches), lang)
         if named is None:
-            raise NoIntentError(self.queries, lang)
+            reason = failure.message if isinstance(failure, NotUnderstood) else ""
+            raise NoIntentError(self.queries, lang, reason)
         answer = run_match(self.dataset, self.index, question, lang, mentions, named)
         if self.model is not None:
             summarise_named(answer, analysis, self.model)
@@ -210,6 +227,34 @@ class Asker:
             )
         except CannotRelate as error:
             raise CannotAnswerError(error.message, self._closest(matches), lang) from None
+
+    def _names_before_class_words(
+        self, question: str, mentions: Sequence[Mention], hits: Sequence[Hit]
+    ) -> list[Mention]:
+        """西南部末山 + 分区: words the linker left before a class word that, with it, name
+        one thing of that class (a short form of its name the index does not hold);
+        without this the name would be dropped and the question answered for every zone."""
+        spans = [(m.start, m.end) for m in mentions] + [(h.start, h.end) for h in hits]
+        taken = {i for start, end in spans for i in range(start, end)}
+        found: list[Mention] = []
+        for hit in hits:
+            if hit.role != "class":
+                continue
+            begin = hit.start
+            while (
+                begin > 0
+                and begin - 1 not in taken
+                and has_cjk(question[begin - 1])
+                and question[begin - 1] not in STOP_CHARS_ZH
+            ):
+                begin -= 1
+            for start in range(begin, hit.start - 1):
+                entity = self._resolve(question[start : hit.start], hit.terms[0])
+                if entity is not None:
+                    text = question[start : hit.end]
+                    found.append(Mention(start, hit.end, text, (Candidate(entity, "alt", text),)))
+                    break
+        return found
 
     def _resolve(self, text: str, class_iri: str) -> Entity | None:
         """The one thing of ``class_iri`` one of whose names contains ``text`` (蒙山 +

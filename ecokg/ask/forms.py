@@ -8,7 +8,7 @@ writes them (万元, and 亿元 in brackets where the amount is large).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -131,9 +131,32 @@ def _multiplier(item: Item) -> Decimal:
         return Decimal(1)
 
 
+def _exceeds(number: Decimal, multiplier: Decimal, analysis: Analysis) -> bool:
+    """Whether ``number`` (in a unit of ``multiplier``) passes the question's threshold."""
+    assert analysis.threshold is not None
+    more, limit, limit_multiplier, _text = analysis.threshold
+    value = number * multiplier
+    bound = Decimal(str(limit)) * Decimal(str(limit_multiplier))
+    return value > bound if more else value < bound
+
+
 def structure(analysis: Analysis, items: list[Item]) -> Structured:
     """The structured answer of ``items`` (merged rows) for the analysed form."""
     form = analysis.form
+    if analysis.threshold is not None:
+        if analysis.asks_yes:  # "总投资超过1亿元吗": the figure asked, compared with it
+            inner = structure(replace(analysis, threshold=None, asks_yes=False), items)
+            if not isinstance(inner.value, Decimal | int):
+                return Structured("yesno", None, inner.unit, inner.items)
+            scale = _multiplier(inner.items[0]) if inner.kind != "count" and inner.items else 1
+            passed = _exceeds(Decimal(inner.value), Decimal(scale), analysis)
+            return Structured("yesno", passed, inner.unit, inner.items)
+        items = [
+            item
+            for item in items
+            if item.number() is not None
+            and _exceeds(item.number() or Decimal(0), _multiplier(item), analysis)
+        ]
     if form == "yesno":
         return Structured(
             "yesno", bool(items) != any(c.negated for c in analysis.constraints), None, items
@@ -195,6 +218,16 @@ def sentence(
     names = ("、" if zh else ", ").join(item.label(lang) for item in answer.items[:12])
     more = ("等" if zh else ", …") if len(answer.items) > 12 else ""
     kind = answer.kind
+    if kind == "yesno" and analysis.threshold is not None:
+        plain = replace(analysis, threshold=None, asks_yes=False)
+        inner = structure(plain, answer.items)
+        said = sentence(plain, inner, label)
+        limit = analysis.threshold[3]
+        if zh:
+            than = ("超过" if analysis.threshold[0] else "低于") + limit
+            return ("是，" if answer.value else "否，不") + than + "。" + said
+        than = ("more" if analysis.threshold[0] else "less") + f" than {limit}"
+        return ("Yes, " if answer.value else "No, not ") + than + ": " + said
     if kind == "yesno" and analysis.form == "comparison":
         compared = sentence(
             analysis, Structured("comparison", None, answer.unit, answer.items), label

@@ -34,6 +34,12 @@ def run_generated(
     analysis: Analysis,
     schemes: set[str],
 ) -> Answer:
+    if analysis.threshold is not None and analysis.attribute_kind not in {"figure", "metric"}:
+        raise CannotRelate(  # 超过1亿元 with nothing asked that has a figure
+            f"不清楚把什么与{analysis.threshold[3]}比较"
+            if analysis.lang == "zh"
+            else f"cannot tell what to compare with {analysis.threshold[3]}"
+        )
     sparql = compile_query(analysis, schemes)
     result = dataset.query(sparql, source="generated query")
     assert isinstance(result, ox.QuerySolutions)

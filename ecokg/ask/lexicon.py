@@ -22,6 +22,8 @@ from ecokg.ask.text import Unit, has_cjk, units
 from ecokg.rdf.namespaces import OWL, RDF, RDFS, SKOS
 
 ASK_NS = "https://w3id.org/ecokg/def/ask#"
+# written forms of units (公里 for 千米, ha) are labels of the unit IRIs in the lexicon
+UNIT_NAMESPACES = ("http://qudt.org/vocab/unit/", "https://w3id.org/ecokg/def/unit#")
 LEXICON_FILE = Path("ontology") / "lexicon" / "ask.ttl"
 _LABELS = {
     RDFS + "label": "label",
@@ -77,13 +79,20 @@ class Lexicon:
 
     words: list[Word]
     names: dict[str, dict[str, str]] = field(default_factory=dict)  # term → {lang: label}
+    units: dict[str, str] = field(default_factory=dict)  # a unit's written form → its IRI
+    also: dict[str, list[str]] = field(default_factory=dict)  # ask:alsoFollow
 
     def name(self, term: str, lang: str) -> str:
         """The ontology's label of a term in ``lang`` (for sentences and headers)."""
         found = self.names.get(term, {})
-        return found.get(lang) or found.get("zh") or term.rsplit("#", 1)[-1]
+        return (
+            found.get(lang)
+            or found.get("zh")
+            or term.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        )
 
     def __post_init__(self) -> None:
+        self._latin: set[str] | None = None
         self.by_key: dict[str, list[Word]] = {}
         for word in self.words:
             self.by_key.setdefault(word.key, []).append(word)
@@ -92,6 +101,11 @@ class Lexicon:
 
     def latin_words(self) -> set[str]:
         """Every English word of the lexicon (and its stem): not unknown names."""
+        if self._latin is None:
+            self._latin = self._latin_words()
+        return self._latin
+
+    def _latin_words(self) -> set[str]:
         found: set[str] = set()
         for word in self.words:
             if not has_cjk(word.key):
@@ -102,11 +116,25 @@ class Lexicon:
         return {word.role for word in self.words if word.term == term}
 
     def to_json(self) -> dict[str, Any]:
-        return {"words": [[w.key, w.term, w.role, w.rank] for w in self.words], "names": self.names}
+        return {
+            "words": [[w.key, w.term, w.role, w.rank] for w in self.words],
+            "names": self.names,
+            "units": self.units,
+            "also": self.also,
+            "latin": sorted(self.latin_words()),
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Lexicon:
-        return cls([Word(*item) for item in data["words"]], data["names"])
+        lexicon = cls(
+            [Word(*item) for item in data["words"]],
+            data["names"],
+            data.get("units", {}),
+            data.get("also", {}),
+        )
+        if "latin" in data:  # computed once, when the entry was built
+            lexicon._latin = set(data["latin"])
+        return lexicon
 
     def find(self, question: str, taken: Iterable[tuple[int, int]] = ()) -> list[Hit]:
         """The lexicon words of ``question`` outside the ``taken`` spans, longest first,
@@ -180,6 +208,18 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
             )
         if triple.predicate.value == SKOS + "inScheme" and triple.object.value == ASK_NS + "forms":
             roles[triple.subject.value] = "form"
+    units = {
+        triple.object.value.casefold(): triple.subject.value
+        for triple in triples
+        if triple.subject.value.startswith(UNIT_NAMESPACES)
+        and triple.predicate.value in _LABELS
+        and isinstance(triple.object, ox.Literal)
+    }
+    also: dict[str, list[str]] = {}
+    for triple in triples:
+        if triple.predicate.value == ASK_NS + "alsoFollow":
+            also.setdefault(triple.subject.value, []).append(triple.object.value)
+    named = {term for term in named if not term.startswith(UNIT_NAMESPACES)}
     terms = {term for term in named if not term.startswith(ASK_NS)}
     for ontology_file in resources.ontology_files():
         for triple in ox.parse(path=ontology_file):
@@ -206,4 +246,4 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
         if triple.predicate.value == RDFS + "label" and isinstance(triple.object, ox.Literal):
             language = triple.object.language or "en"
             names.setdefault(triple.subject.value, {})[language] = triple.object.value
-    return Lexicon([Word(*item) for item in sorted(words)], names)
+    return Lexicon([Word(*item) for item in sorted(words)], names, units, also)

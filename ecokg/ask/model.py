@@ -24,7 +24,7 @@ from ecokg.errors import EcokgError
 if TYPE_CHECKING:
     from ecokg.stores.base import Store
 
-MODEL_VERSION = "1"
+MODEL_VERSION = "4"
 
 
 @dataclass
@@ -46,7 +46,12 @@ def build_model(dataset: Store) -> Model:
     lexicon = load_lexicon()
     properties = {word.term for word in lexicon.words if word.role == "property"}
     metrics = {word.term for word in lexicon.words if word.role == "metric"}
-    return Model(lexicon, build_schema(dataset, properties, metrics))
+    schema = build_schema(dataset, properties, metrics)
+    for written, unit in lexicon.units.items():  # 公里 is the multiplier of 千米
+        if unit in schema.units:
+            schema.units.setdefault(written, schema.units[unit])
+    schema.also = lexicon.also
+    return Model(lexicon, schema)
 
 
 def load_model(dataset: Store, *, use_cache: bool = True) -> Model:

@@ -44,6 +44,10 @@ class Schema:
     links: list[tuple[str, str, str, int]]  # (subject class, property, object class, count)
     attributes: dict[str, dict[str, str]]  # property → {class: "figure"|"period"|"text"}
     schemes: dict[str, str]  # concept → its scheme
+    # a unit's IRI and each of its labels → its conversion multiplier (to the SI unit)
+    units: dict[str, str] = field(default_factory=dict)
+    # a property → the parallel ones also followed when the question names none of them
+    also: dict[str, list[str]] = field(default_factory=dict)
     adjacency: dict[str, list[tuple[Step, int]]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -70,11 +74,19 @@ class Schema:
             "links": [list(link) for link in self.links],
             "attributes": self.attributes,
             "schemes": self.schemes,
+            "units": self.units,
+            "also": self.also,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Schema:
-        return cls([tuple(link) for link in data["links"]], data["attributes"], data["schemes"])
+        return cls(
+            [tuple(link) for link in data["links"]],
+            data["attributes"],
+            data["schemes"],
+            data.get("units", {}),
+            data.get("also", {}),
+        )
 
 
 def _has_attributes(schema: Schema, cls: str) -> bool:
@@ -109,6 +121,11 @@ SELECT DISTINCT ?c ?m WHERE {
   FILTER NOT EXISTS { ?f a eco:Output }
 }
 """
+_UNITS = """
+SELECT ?unit ?label ?multiplier WHERE {
+  ?unit qudt:conversionMultiplier ?multiplier . OPTIONAL { ?unit rdfs:label ?label }
+}
+"""
 _SCHEMES = "SELECT ?c ?scheme WHERE { ?c skos:inScheme ?scheme . FILTER(isIRI(?c)) }"
 
 
@@ -132,7 +149,12 @@ def build_schema(
         for row in _select(dataset, _MEASURES % (measures, ECO_NS)):
             attributes.setdefault(row["m"].value, {})[row["c"].value] = "metric"
     schemes = {row["c"].value: row["scheme"].value for row in _select(dataset, _SCHEMES)}
-    return Schema(sorted(links), attributes, schemes)
+    units: dict[str, str] = {}
+    for row in _select(dataset, _UNITS):
+        units[row["unit"].value] = row["multiplier"].value
+        if row["label"] is not None:
+            units.setdefault(row["label"].value.casefold(), row["multiplier"].value)
+    return Schema(sorted(links), attributes, schemes, units)
 
 
 def _select(dataset: Any, sparql: str) -> list[Any]:
@@ -181,6 +203,17 @@ def with_alternatives(
                 and step.prop in mentioned
             )
         )
+        if not parallel and step.prop not in mentioned:
+            parallel = tuple(
+                sorted(
+                    other.prop
+                    for other, _count in schema.adjacency.get(here, ())
+                    if other.to_class == step.to_class
+                    and other.forward == step.forward
+                    and other.prop in schema.also.get(step.prop, ())
+                    and other.prop not in mentioned
+                )
+            )
         widened.append(Step(step.prop, step.forward, step.to_class, parallel))
         here = step.to_class
     return widened

@@ -21,7 +21,6 @@ import pyoxigraph as ox
 
 from ecokg import resources
 from ecokg.rdf.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PLAN
-from ecokg.stores.base import DEFAULT_TIMEOUT
 from ecokg.stores.local import Dataset, LoadedFile
 
 STORE_VERSION = "1"
@@ -53,7 +52,11 @@ def open_bundled_copy(*, inferred: bool, timeout: float | None) -> Dataset | Non
         dataset = open_copy(files)
     except (OSError, RuntimeError, ValueError):
         return None
-    dataset.timeout = DEFAULT_TIMEOUT if timeout is None else timeout
+    # Without --timeout the queries run in-process (a guarded query forks, some 10 ms):
+    # ask runs only the library's named queries and generated ones of at most a few links
+    # on this copy of the bundled plan, none of which can run away; pyoxigraph has no
+    # in-process time limit to use instead.
+    dataset.timeout = timeout
     return dataset
 
 
