@@ -275,19 +275,9 @@ def _write_all(fd: int, data: bytes) -> None:
 
 def _read_until_eof(fd: int, timeout: float | None) -> list[bytes]:
     deadline = None if timeout is None else time.monotonic() + timeout
-    poller = select.poll()
-    poller.register(fd, select.POLLIN | select.POLLHUP)
     chunks: list[bytes] = []
     while True:
-        if deadline is None:
-            wait_ms = None
-        else:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeLimitExceeded()
-            wait_ms = max(1, int(left * 1000))
-        if not poller.poll(wait_ms):
-            continue  # the loop checks the deadline
+        wait_readable(fd, deadline)
         chunk = os.read(fd, 1 << 16)
         if not chunk:
             return chunks
