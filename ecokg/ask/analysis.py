@@ -97,6 +97,7 @@ class Analysis:
     asks_yes: bool = False  # a comparison asked as yes or no ("A比B多吗？")
     # a number the question compares with (超过1亿元): (more?, number, unit multiplier, text)
     threshold: tuple[bool, float, float, str] | None = None
+    in_unit: bool = False  # a quantity asked in a unit (多少万亩): not a count
     words: list[Hit] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:

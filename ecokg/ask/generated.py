@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -15,6 +17,14 @@ from ecokg.ask.entities import EntityIndex
 from ecokg.ask.forms import Item, Structured, merge, sentence, structure
 from ecokg.ask.lexicon import Lexicon
 from ecokg.ask.linking import Mention
+from ecokg.ask.planned import (
+    PlannedRow,
+    check_one_kind,
+    compile_planned,
+    narrow,
+    planned_sentence,
+    refuse_several,
+)
 
 if TYPE_CHECKING:
     from ecokg.stores.base import Store
@@ -40,10 +50,12 @@ def run_generated(
             if analysis.lang == "zh"
             else f"cannot tell what to compare with {analysis.threshold[3]}"
         )
-    sparql = compile_query(analysis, schemes)
+    planned = analysis.attribute_kind == "planned"
+    sparql = (compile_planned if planned else compile_query)(analysis, schemes)
     result = dataset.query(sparql, source="generated query")
     assert isinstance(result, ox.QuerySolutions)
     items: list[Item] = []
+    outputs: list[PlannedRow] = []
     for row in result:
         thing = row["x"]
         if thing is None:
@@ -51,21 +63,33 @@ def run_generated(
         entity = index.entities.get(thing.value)
         zh = entity.label_zh if entity else dataset.label(thing.value, "zh")
         en = entity.label_en if entity else dataset.label(thing.value, "en")
-        items.append(
-            Item(
-                thing.value,
-                zh,
-                en,
-                _text(row["value"]),
-                _text(row["unitZh"]),
-                _text(row["unitEn"]),
-                _text(row["multiplier"]),
-                _text(row["evidence"]) or "stated",
-                _text(row["sources"]) or "",
-            )
+        item = Item(
+            thing.value,
+            zh,
+            en,
+            _text(row["value"]),
+            _text(row["unitZh"]),
+            _text(row["unitEn"]),
+            _text(row["multiplier"]),
+            _text(row["evidence"]) or "stated",
+            _text(row["sources"]) or "",
         )
-    items = merge(items)
+        items.append(item)
+        if planned:
+            output_zh, output_en = _text(row["outputZh"]) or "", _text(row["outputEn"]) or ""
+            if thing == row["output"]:
+                item.label_zh, item.label_en = output_zh or zh, output_en or en
+            output = _text(row["output"]) or ""
+            outputs.append(PlannedRow(item, output, output_zh, output_en, _text(row["metric"])))
     lang = analysis.lang
+    if planned:
+        outputs = narrow(question, mentions, outputs, analysis)
+        items = [row.item for row in outputs]
+        if analysis.form in {"sum", "average", "max", "min", "top"}:
+            check_one_kind(outputs, lang)
+        if analysis.form == "attribute" and len({row.output for row in outputs}) > 1:
+            refuse_several(outputs, lang)
+    items = merge(items)
     if not items and analysis.form in NEEDS_ROWS:
         what = lexicon.name(analysis.attribute or analysis.answer_class or "", lang)
         raise CannotRelate(
@@ -82,8 +106,15 @@ def run_generated(
         raise CannotRelate(
             "规划没有所问的对象" if lang == "zh" else "the plan does not hold what is asked"
         )
-    answer = structure(analysis, items)
-    text = sentence(analysis, answer, lambda term: lexicon.name(term, lang))
+    if planned:
+        answer = structure(replace(analysis, attribute_kind="figure"), items)
+        if answer.kind == "list":  # with each output's quantity
+            answer.items = items
+        value = answer.value if isinstance(answer.value, Decimal) else None
+        text = planned_sentence(analysis, value, answer.items)
+    else:
+        answer = structure(analysis, items)
+        text = sentence(analysis, answer, lambda term: lexicon.name(term, lang))
     rows = _rows(answer, items)
     headers = _headers(analysis, lexicon)
     built = Answer(question, lang, None, list(mentions), list(GENERATED_COLUMNS), rows)
