@@ -266,7 +266,10 @@ def sentence(
                 if zh
                 else f"No {attr} is stated for the {_plural(what)}{about}."
             )
-        shown = amount(answer.value, answer.unit, lang)
+        number = answer.value
+        if kind == "average":  # 1866.67, not 1866.666…; the structured value stays exact
+            number = Decimal(number).quantize(Decimal("0.01"))
+        shown = amount(number, answer.unit, lang)
         count = len(answer.items)
         if zh:
             verb = "合计" if kind == "sum" else "平均"
