@@ -224,10 +224,11 @@ class Asker:
         analysis: Analysis,
         matches: Sequence[IntentMatch],
     ) -> Answer:
-        from ecokg.ask.generated import run_generated
+        from ecokg.ask.generated import run_generated, stated_total
 
         assert self.model is not None
         schemes = set(self.model.schema.schemes.values())
+        analysis = stated_total(self.dataset, self.index, analysis) or analysis
         try:
             return run_generated(
                 self.dataset, self.index, self.model.lexicon, question, mentions, analysis, schemes

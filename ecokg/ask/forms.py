@@ -102,12 +102,16 @@ def fmt(number: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def amount(number: Decimal, unit: str | None, lang: str) -> str:
-    """``126900万元（12.69亿元）``; ``1800万元``; ``47%``."""
+def amount(number: Decimal, unit: str | None, lang: str, *, inner: bool = False) -> str:
+    """``126900万元（12.69亿元）``; ``1800万元``; ``47%``; ``inner``: the amount is itself in
+    brackets, so the 亿元 figure follows a separator (``126900万元，合12.69亿元``)."""
     shown = fmt(number) + (unit or "") if lang == "zh" or not unit else f"{fmt(number)} {unit}"
     if unit == WAN_YUAN and abs(number) >= YI_PER_WAN:
         yi = fmt(number / YI_PER_WAN)
-        shown += f"（{yi}亿元）" if lang == "zh" else f" ({yi} 亿元)"
+        if inner:
+            shown += f"，合{yi}亿元" if lang == "zh" else f" = {yi} 亿元"
+        else:
+            shown += f"（{yi}亿元）" if lang == "zh" else f" ({yi} 亿元)"
     return shown
 
 
@@ -303,8 +307,8 @@ def sentence(
     if kind == "comparison":
         winner: Item = answer.items[0]
         other: Item = answer.items[1] if len(answer.items) > 1 else winner
-        a = amount(winner.number() or Decimal(0), winner.unit_zh, lang)
-        b = amount(other.number() or Decimal(0), other.unit_zh, lang)
+        a = amount(winner.number() or Decimal(0), winner.unit_zh, lang, inner=True)
+        b = amount(other.number() or Decimal(0), other.unit_zh, lang, inner=True)
         if zh:
             word = "高于" if analysis.descending else "低于"
             if winner.number() == other.number():
@@ -348,12 +352,15 @@ def _year_note(analysis: Analysis, lang: str) -> str:
 def _measure(answer: Structured, number: Decimal | None, lang: str, analysis: Analysis) -> str:
     if number is None:
         return ""
-    if analysis.count_class:
+    if analysis.count_class and not analysis.summed:
         return f"{fmt(number)}个" if lang == "zh" else f"{fmt(number)}"
-    return amount(number, answer.unit, lang)
+    return amount(number, answer.unit, lang, inner=True)
 
 
 def _by(analysis: Analysis, label: Callable[[str], str], zh: bool) -> str:
+    if analysis.count_class and analysis.summed:
+        counted, summed = label(analysis.count_class), label(analysis.summed)
+        return f"{counted}{summed}合计" if zh else f"total {summed} of {_plural(counted)}"
     if analysis.count_class:
         return (
             f"{label(analysis.count_class)}数量"

@@ -12,8 +12,8 @@ import pyoxigraph as ox
 from ecokg.ask.analysis import Analysis, CannotRelate
 from ecokg.ask.answer import Answer
 from ecokg.ask.cell import Cell
-from ecokg.ask.compile import PAIR, compile_query
-from ecokg.ask.entities import EntityIndex
+from ecokg.ask.compile import PAIR, compile_query, iri
+from ecokg.ask.entities import Entity, EntityIndex
 from ecokg.ask.forms import Item, Structured, merge, sentence, structure
 from ecokg.ask.lexicon import Lexicon
 from ecokg.ask.linking import Mention
@@ -126,6 +126,47 @@ def run_generated(
     )
     built.generated_headers = headers
     return built
+
+
+def stated_total(dataset: Store, index: EntityIndex, analysis: Analysis) -> Analysis | None:
+    """上高县总投资 / the programme's total investment: where the one thing named states the
+    total itself (or is the area of a plan that does: ``dcterms:spatial``), the answer is
+    that stated figure, not a sum over the things linked to it (which may be a subset)."""
+    named = [c for c in analysis.constraints if c.entity is not None and not c.negated]
+    if (
+        analysis.form != "sum"
+        or analysis.attribute_kind != "figure"
+        or analysis.attribute is None
+        or len(named) != 1
+        or len(analysis.constraints) != 1
+        or analysis.years
+        or analysis.subjects
+    ):
+        return None
+    entity = named[0].entity
+    assert entity is not None
+    thing, prop = iri(entity.iri), iri(analysis.attribute)
+    found = dataset.query(
+        f"SELECT ?owner ?type WHERE {{ {{ BIND({thing} AS ?owner) ?owner {prop} ?figure }} UNION "
+        f"{{ ?owner <http://purl.org/dc/terms/spatial> {thing} ; {prop} ?figure }} "
+        "?figure qudt:numericValue ?number . ?owner a ?type } LIMIT 1",
+        source="generated query",
+    )
+    assert isinstance(found, ox.QuerySolutions)
+    owners = [(row["owner"].value, row["type"].value) for row in found if row["owner"]]
+    if not owners:
+        return None
+    owner_iri, owner_type = owners[0]
+    owner = index.entities.get(owner_iri) or Entity(
+        owner_iri,
+        "thing",
+        (owner_type,),
+        dataset.label(owner_iri, "zh"),
+        dataset.label(owner_iri, "en"),
+    )
+    return replace(
+        analysis, form="attribute", subjects=[owner], constraints=[], answer_class=owner_type
+    )
 
 
 def _text(term: object) -> str | None:
