@@ -283,6 +283,9 @@ def analyse(
     if attribute and answer_class is None:
         answer_class = _attribute_owner_class(schema, attribute, entities, mentioned)
         analysis.answer_class = answer_class
+    elif negated_attribute and answer_class is None:  # 哪些约束性指标没有目标值: its carriers
+        answer_class = _attribute_owner_class(schema, negated_attribute, entities, mentioned)
+        analysis.answer_class = answer_class
     if answer_class is None:
         raise NotUnderstood("no class or attribute asked for")
     ranks = any(F + name in forms for name in ("max", "min", "more", "less"))

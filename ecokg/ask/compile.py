@@ -84,8 +84,17 @@ def compile_query(analysis: Analysis, schemes: set[str]) -> str:
             where += [f"VALUES ?attribute {{ {choices} }}", "?x ?attribute ?node ."]
         else:
             where.append(f"?x {iri(analysis.attribute)} ?node .")
+        if analysis.form == "attribute":  # a target the plan states in words (基本消除)
+            where += [
+                "OPTIONAL { ?node qudt:numericValue ?number }",
+                "OPTIONAL { ?node eco:statedText ?statedText .",
+                '  FILTER(STR(?statedText) != "—") }',
+                "FILTER(BOUND(?number) || BOUND(?statedText))",
+                "BIND(COALESCE(?number, STR(?statedText)) AS ?value)",
+            ]
+        else:
+            where.append("?node qudt:numericValue ?value .")
         where += [
-            "?node qudt:numericValue ?value .",
             "OPTIONAL { ?node qudt:hasUnit ?unit .",
             '  OPTIONAL { ?unit rdfs:label ?unitZh . FILTER(LANG(?unitZh) = "zh") }',
             '  OPTIONAL { ?unit rdfs:label ?unitEn . FILTER(LANG(?unitEn) = "en") }',

@@ -203,6 +203,8 @@ def structure(analysis: Analysis, items: list[Item]) -> Structured:
         if len(values) == 1:
             only = items[0]
             single = only.number() if only.number() is not None else only.value
+        if isinstance(single, str):  # stated in words (基本消除): no unit
+            unit = None
         return Structured("attribute", single, unit, items)
     distinct = list({item.iri: item for item in items}.values())
     return Structured("list", None, None, distinct)
@@ -327,10 +329,14 @@ def sentence(
                 else answer.value
             )
             years = _year_note(analysis, lang)
+            if isinstance(answer.value, str) and analysis.attribute_kind == "figure":
+                words = "（以文字表述，没有数值）" if zh else " (stated in words, no number)"
+            else:
+                words = ""
             return (
-                f"{subject}{years}的{attr}为{shown}。"
+                f"{subject}{years}的{attr}为{shown}{words}。"
                 if zh
-                else f"The {attr} of {subject}{years} is {shown}."
+                else f"The {attr} of {subject}{years} is {shown}{words}."
             )
         values = ("、" if zh else "; ").join(item.value or "" for item in answer.items)
         return f"{subject}的{attr}：{values}。" if zh else f"The {attr} of {subject}: {values}."
