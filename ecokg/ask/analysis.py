@@ -99,6 +99,8 @@ class Analysis:
     threshold: tuple[bool, float, float, str] | None = None
     summed: str | None = None  # ranked by the total of this attribute of the counted things
     in_unit: bool = False  # a quantity asked in a unit (多少万亩): not a count
+    inclusive: bool = False  # the threshold's number passes too (至少, at least: ≥)
+    threshold_unit: str | None = None  # the threshold's unit as written (casefolded)
     words: list[Hit] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
@@ -157,9 +159,8 @@ class Analysis:
         if self.top:
             lines.append(("top", str(self.top)))
         if self.threshold:
-            lines.append(
-                ("compared with", ("> " if self.threshold[0] else "< ") + self.threshold[3])
-            )
+            sign = (">" if self.threshold[0] else "<") + ("=" if self.inclusive else "")
+            lines.append(("compared with", f"{sign} {self.threshold[3]}"))
         return lines
 
 
@@ -226,6 +227,9 @@ def analyse(
     answer_hit = _answer_class_hit(class_hits, forms.get(F + "which") or forms.get(F + "count"))
     answer_class = answer_hit.terms[0] if answer_hit else None
     analysis = Analysis(lang, "list", answer_class, words=list(hits), threshold=threshold)
+    if threshold is not None:
+        analysis.inclusive = F + "orEqual" in forms
+        analysis.threshold_unit = _NUMBER.sub("", threshold[3], count=1).strip().casefold()
     analysis.years = tuple(sorted({int(y) for y in _YEAR.findall(question)}))
     if negation is not None and attribute_hits and attribute_hits[0].start > negation.start:
         negated_attribute, attribute = attribute, None
@@ -289,6 +293,7 @@ def analyse(
     if answer_class is None:
         raise NotUnderstood("no class or attribute asked for")
     ranks = any(F + name in forms for name in ("max", "min", "more", "less"))
+    _same_kind(analysis, attribute, schema)
     if attribute:
         kind = schema.attribute_kind(attribute, answer_class)
         members = [
@@ -421,6 +426,23 @@ def _unit_after(question: str, position: int, schema: Schema) -> tuple[float | N
         ):
             return float(schema.units[piece]), offset + length
     return None, position
+
+
+def _same_kind(analysis: Analysis, attribute: str | None, schema: Schema) -> None:
+    """超过10公顷 asked of an investment: a number in a unit of another kind of measure
+    compares with nothing the question asks; refused rather than converted."""
+    if analysis.threshold_unit is None or attribute is None:
+        return
+    unit_kinds = set(schema.unit_metrics.get(analysis.threshold_unit, ()))
+    asked_kinds = set(schema.attribute_metrics.get(attribute, ()))
+    if unit_kinds and asked_kinds and not unit_kinds & asked_kinds:
+        unit = analysis.threshold[3] if analysis.threshold else analysis.threshold_unit
+        raise CannotRelate(
+            f"“{unit}”的单位与所问的{compact(attribute)}不是同一类量"
+            if analysis.lang == "zh"
+            else f"{unit!r} is not in a unit of the kind {compact(attribute)} is measured in",
+            final=True,
+        )
 
 
 def _refuse_unexplained_numbers(

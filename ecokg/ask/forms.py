@@ -141,6 +141,8 @@ def _exceeds(number: Decimal, multiplier: Decimal, analysis: Analysis) -> bool:
     more, limit, limit_multiplier, _text = analysis.threshold
     value = number * multiplier
     bound = Decimal(str(limit)) * Decimal(str(limit_multiplier))
+    if analysis.inclusive:  # 至少 / at least: the number itself passes
+        return value >= bound if more else value <= bound
     return value > bound if more else value < bound
 
 
@@ -229,10 +231,16 @@ def sentence(
         inner = structure(plain, answer.items)
         said = sentence(plain, inner, label)
         limit = analysis.threshold[3]
-        if zh:
-            than = ("超过" if analysis.threshold[0] else "低于") + limit
-            return ("是，" if answer.value else "否，不") + than + "。" + said
-        than = ("more" if analysis.threshold[0] else "less") + f" than {limit}"
+        if zh:  # (yes, no) for more and for less; 不少于 is ≥, 超过 is >
+            more_words = ("不少于", "低于") if analysis.inclusive else ("超过", "不超过")
+            less_words = ("不超过", "超过") if analysis.inclusive else ("低于", "不低于")
+            words = more_words if analysis.threshold[0] else less_words
+            than = words[0 if answer.value else 1] + limit
+            return ("是，" if answer.value else "否，") + than + "。" + said
+        if analysis.inclusive:
+            than = ("at least" if analysis.threshold[0] else "at most") + f" {limit}"
+        else:
+            than = ("more" if analysis.threshold[0] else "less") + f" than {limit}"
         return ("Yes, " if answer.value else "No, not ") + than + ": " + said
     if kind == "yesno" and analysis.form == "comparison":
         compared = sentence(
@@ -329,14 +337,13 @@ def sentence(
                 else answer.value
             )
             years = _year_note(analysis, lang)
+            in_words = ""
             if isinstance(answer.value, str) and analysis.attribute_kind == "figure":
-                words = "（以文字表述，没有数值）" if zh else " (stated in words, no number)"
-            else:
-                words = ""
+                in_words = "（以文字表述，没有数值）" if zh else " (stated in words, no number)"
             return (
-                f"{subject}{years}的{attr}为{shown}{words}。"
+                f"{subject}{years}的{attr}为{shown}{in_words}。"
                 if zh
-                else f"The {attr} of {subject}{years} is {shown}{words}."
+                else f"The {attr} of {subject}{years} is {shown}{in_words}."
             )
         values = ("、" if zh else "; ").join(item.value or "" for item in answer.items)
         return f"{subject}的{attr}：{values}。" if zh else f"The {attr} of {subject}: {values}."
