@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from ecokg.ask.analysis import Analysis, CannotRelate
-from ecokg.ask.answer import Answer
+from ecokg.ask.answer import Answer, has_user_data
 from ecokg.ask.cell import Cell
 from ecokg.ask.compile import PAIR, compile_query, iri
 from ecokg.ask.entities import Entity, EntityIndex
@@ -25,9 +25,10 @@ from ecokg.ask.planned import (
     planned_sentence,
     refuse_several,
 )
+from ecokg.rdf.namespaces import XSD
 
 if TYPE_CHECKING:
-    from ecokg.stores.base import Store
+    from ecokg.stores.base import Store, Term
 
 GENERATED_COLUMNS = ["item", "value", "unit", "evidence", "sources"]
 # Forms whose answer is a number or a fact about named things: no rows means the graph
@@ -116,6 +117,10 @@ def run_generated(
         answer = structure(analysis, items)
         text = sentence(analysis, answer, lambda term: lexicon.name(term, lang))
     rows = _rows(answer, items)
+    if has_user_data(dataset):
+        _mark_user_data(dataset, analysis, rows)
+        note = _data_note(rows, lang)
+        text = text[:-1] + note + text[-1] if text.endswith(("。", ".")) else text + note
     headers = _headers(analysis, lexicon)
     built = Answer(question, lang, None, list(mentions), list(GENERATED_COLUMNS), rows)
     built.analysis, built.generated, built.structured, built.sentence = (
@@ -167,6 +172,50 @@ def stated_total(dataset: Store, index: EntityIndex, analysis: Analysis) -> Anal
     return replace(
         analysis, form="attribute", subjects=[owner], constraints=[], answer_class=owner_type
     )
+
+
+def _mark_user_data(dataset: Store, analysis: Analysis, rows: list[list[Cell | None]]) -> None:
+    """Rows resting on the user's ``--data`` files say so, as the named queries' rows do:
+    a row's facts are its thing, its value, and the things its constraints name."""
+    from ecokg.ask.provenance import mark_user_data  # imports the loaders: only then
+
+    named = [c.entity.iri for c in analysis.constraints if c.entity is not None]
+    named += [subject.iri for subject in analysis.subjects]
+    columns = [*GENERATED_COLUMNS, *(f"named{n}" for n in range(len(named)))]
+    terms: list[list[Term | None]] = []
+    for row in rows:
+        item, value = row[0], row[1]
+        terms.append(
+            [
+                ox.NamedNode(item.value) if item is not None else None,
+                _literal(value.value) if value is not None else None,
+                None,
+                None,
+                None,
+                *(ox.NamedNode(iri) for iri in named),
+            ]
+        )
+    mark_user_data(dataset, columns, terms, rows)
+
+
+def _data_note(rows: list[list[Cell | None]], lang: str) -> str:
+    """The sentence says how many of its rows rest on the user's files, and which."""
+    files = sorted({name for row in rows if row[3] is not None for name in row[3].data_files})
+    count = sum(1 for row in rows if row[3] is not None and row[3].data_files)
+    if not count:
+        return ""
+    listed = ", ".join(files)
+    if lang == "zh":
+        return f"（其中{count}行出自您的数据：{listed}）"
+    return f" ({count} of the rows rest on your data: {listed})"
+
+
+def _literal(value: object) -> ox.Literal:
+    try:
+        Decimal(str(value))
+    except InvalidOperation:
+        return ox.Literal(str(value))
+    return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "decimal"))
 
 
 def _text(term: object) -> str | None:
