@@ -14,7 +14,7 @@ from ecokg.ask.answer import Answer, has_user_data
 from ecokg.ask.cell import Cell
 from ecokg.ask.compile import PAIR, compile_query, iri
 from ecokg.ask.entities import Entity, EntityIndex
-from ecokg.ask.forms import Item, Structured, merge, sentence, structure
+from ecokg.ask.forms import Item, Structured, _plural, merge, sentence, structure
 from ecokg.ask.lexicon import Lexicon
 from ecokg.ask.linking import Mention
 from ecokg.ask.planned import (
@@ -228,7 +228,12 @@ def _rows(answer: Structured, items: list[Item]) -> list[list[Cell | None]]:
         shown = answer.items
     rows: list[list[Cell | None]] = []
     for item in shown:
-        unit = Cell(item.unit_zh, None, item.unit_zh, item.unit_zh) if item.unit_zh else None
+        numeric = item.number() is not None  # a figure stated in words has no unit
+        unit = (
+            Cell(item.unit_zh, None, item.unit_zh, item.unit_zh)
+            if item.unit_zh and numeric
+            else None
+        )
         rows.append(
             [
                 Cell(item.iri, item.iri, item.label_zh, item.label_en),
@@ -253,7 +258,17 @@ def _headers(analysis: Analysis, lexicon: Lexicon) -> dict[str, list[str]]:
     headers = {}
     for lang in ("zh", "en"):
         thing = lexicon.name(analysis.answer_class, lang) if analysis.answer_class else "item"
-        if analysis.count_class:
+        if analysis.count_class and analysis.summed:
+            counted, summed = (
+                lexicon.name(analysis.count_class, lang),
+                lexicon.name(analysis.summed, lang),
+            )
+            value = (
+                f"{counted}{summed}合计"
+                if lang == "zh"
+                else f"total {summed} of {_plural(counted)}"
+            )
+        elif analysis.count_class:
             value = ("数量：" if lang == "zh" else "number of ") + lexicon.name(
                 analysis.count_class, lang
             )
