@@ -350,3 +350,25 @@ def test_an_inference_from_user_data_names_the_file(run_cli: RunCli, tmp_path: P
     assert added["evidence"]["label"]["en"] == "inferred from your data: new-project.ttl"
     assert added["sources"]["label"]["en"] == "your data: new-project.ttl"
     assert rows["polluted-farmland-safe-use"]["evidence"] == {"value": "inferred"}
+
+
+def test_a_generated_answer_resting_on_user_data_names_the_file(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """A total (a generated query, not a named one) counts the user's link: the row and
+    the sentence say it rests on the user's file; the plan's rows stay the plan's."""
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(ADDED_LINK, encoding="utf-8")
+    answer = ask_json(run_cli, "水利局牵头的项目一共投资多少？", "--data", mine)
+    assert answer["answer"]["kind"] == "sum" and answer["answer"]["value"] == 128700
+    assert "mine.ttl" in answer["sentence"]
+    columns = answer["columns"]
+    rows = {
+        row[columns.index("item")]["iri"].rsplit("/", 1)[1]: dict(zip(columns, row, strict=True))
+        for row in answer["rows"]
+    }
+    added = rows.pop("forest-tending")
+    assert added["evidence"]["label"]["en"] == "stated in your data: mine.ttl"
+    assert added["sources"]["label"]["en"] == "your data: mine.ttl"
+    for row in rows.values():
+        assert "dataFiles" not in row["evidence"]

@@ -97,6 +97,10 @@ class Analysis:
     asks_yes: bool = False  # a comparison asked as yes or no ("A比B多吗？")
     # a number the question compares with (超过1亿元): (more?, number, unit multiplier, text)
     threshold: tuple[bool, float, float, str] | None = None
+    summed: str | None = None  # ranked by the total of this attribute of the counted things
+    in_unit: bool = False  # a quantity asked in a unit (多少万亩): not a count
+    inclusive: bool = False  # the threshold's number passes too (至少, at least: ≥)
+    threshold_unit: str | None = None  # the threshold's unit as written (casefolded)
     words: list[Hit] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
@@ -116,6 +120,7 @@ class Analysis:
                 for c in self.constraints
             ],
             "rankedBy": self.count_class,
+            "rankedBySumOf": self.summed,
             "years": list(self.years),
             "top": self.top,
             "threshold": self.threshold[3] if self.threshold else None,
@@ -143,16 +148,19 @@ class Analysis:
             )
             label = ("not " if constraint.negated else "") + "constraint"
             lines.append((label, f"{path} → {target}"))
-        if self.count_class:
+        if self.count_class and self.summed:
+            lines.append(
+                ("ranked by the total", f"{compact(self.summed)} of {compact(self.count_class)}")
+            )
+        elif self.count_class:
             lines.append(("ranked by the number of", compact(self.count_class)))
         if self.years:
             lines.append(("years", "–".join(str(y) for y in self.years)))
         if self.top:
             lines.append(("top", str(self.top)))
         if self.threshold:
-            lines.append(
-                ("compared with", ("> " if self.threshold[0] else "< ") + self.threshold[3])
-            )
+            sign = (">" if self.threshold[0] else "<") + ("=" if self.inclusive else "")
+            lines.append(("compared with", f"{sign} {self.threshold[3]}"))
         return lines
 
 
@@ -219,6 +227,9 @@ def analyse(
     answer_hit = _answer_class_hit(class_hits, forms.get(F + "which") or forms.get(F + "count"))
     answer_class = answer_hit.terms[0] if answer_hit else None
     analysis = Analysis(lang, "list", answer_class, words=list(hits), threshold=threshold)
+    if threshold is not None:
+        analysis.inclusive = F + "orEqual" in forms
+        analysis.threshold_unit = _NUMBER.sub("", threshold[3], count=1).strip().casefold()
     analysis.years = tuple(sorted({int(y) for y in _YEAR.findall(question)}))
     if negation is not None and attribute_hits and attribute_hits[0].start > negation.start:
         negated_attribute, attribute = attribute, None
@@ -276,13 +287,34 @@ def analyse(
     if attribute and answer_class is None:
         answer_class = _attribute_owner_class(schema, attribute, entities, mentioned)
         analysis.answer_class = answer_class
+    elif negated_attribute and answer_class is None:  # 哪些约束性指标没有目标值: its carriers
+        answer_class = _attribute_owner_class(schema, negated_attribute, entities, mentioned)
+        analysis.answer_class = answer_class
     if answer_class is None:
         raise NotUnderstood("no class or attribute asked for")
+    ranks = any(F + name in forms for name in ("max", "min", "more", "less"))
+    _same_kind(analysis, attribute, schema)
     if attribute:
         kind = schema.attribute_kind(attribute, answer_class)
-        if kind is None:
+        members = [
+            h
+            for h in class_hits
+            if h is not answer_hit
+            and h.terms[0] != answer_class
+            and schema.attribute_kind(attribute, h.terms[0]) == "figure"
+        ]
+        member = members[0].terms[0] if members else None
+        if kind is None and ranks and member is None:  # 投资最多的部门: by the nearest carrier
+            member = _nearest_carrier(schema, answer_class, attribute, mentioned)
+        if kind is None and ranks and member is not None:
+            # 哪个部门的项目投资合计最多: agencies ranked by their projects' total
+            analysis.summed, attribute = attribute, None
+            analysis.count_class = member
+            class_hits = [h for h in class_hits if h.terms[0] != member]
+        elif kind is None:
             raise CannotRelate(unrelated(compact(attribute), answer_class, lang))
-        analysis.attribute, analysis.attribute_kind = attribute, kind
+        else:
+            analysis.attribute, analysis.attribute_kind = attribute, kind
     elif analysis.years:
         analysis.schedule = next(
             (
@@ -294,24 +326,29 @@ def analyse(
         )
 
     numeric = analysis.attribute_kind in {"figure", "metric"}
-    if F + "count" in forms or (F + "sum" in forms and not numeric):
+    if analysis.summed is not None:
+        pass  # ranked by a total: the max/min branch below
+    elif F + "count" in forms or (F + "sum" in forms and not numeric):
         analysis.form = "count"
     elif F + "average" in forms and numeric:
         analysis.form = "average"
     elif F + "sum" in forms and numeric:
         analysis.form = "sum"
+    if analysis.form != "list":
+        pass
     elif F + "max" in forms or F + "min" in forms or F + "more" in forms or F + "less" in forms:
         analysis.descending = F + "max" in forms or (F + "more" in forms and F + "min" not in forms)
         if not numeric:
             others = [h for h in class_hits if h is not answer_hit and h.terms[0] != answer_class]
-            if not others:
-                raise NotUnderstood("largest by what?")
-            analysis.count_class = others[0].terms[0]
+            if analysis.count_class is None:
+                if not others:
+                    raise NotUnderstood("largest by what?")
+                analysis.count_class = others[0].terms[0]
+                class_hits = [h for h in class_hits if h is not others[0]]
             path = find_path(schema, answer_class, {analysis.count_class}, mentioned)
             if path is None:
                 raise CannotRelate("cannot count those")
             analysis.count_path = tuple(path)
-            class_hits = [h for h in class_hits if h is not others[0]]
         analysis.top = _top(question)
         analysis.form = (
             "top"
@@ -389,6 +426,23 @@ def _unit_after(question: str, position: int, schema: Schema) -> tuple[float | N
         ):
             return float(schema.units[piece]), offset + length
     return None, position
+
+
+def _same_kind(analysis: Analysis, attribute: str | None, schema: Schema) -> None:
+    """超过10公顷 asked of an investment: a number in a unit of another kind of measure
+    compares with nothing the question asks; refused rather than converted."""
+    if analysis.threshold_unit is None or attribute is None:
+        return
+    unit_kinds = set(schema.unit_metrics.get(analysis.threshold_unit, ()))
+    asked_kinds = set(schema.attribute_metrics.get(attribute, ()))
+    if unit_kinds and asked_kinds and not unit_kinds & asked_kinds:
+        unit = analysis.threshold[3] if analysis.threshold else analysis.threshold_unit
+        raise CannotRelate(
+            f"“{unit}”的单位与所问的{compact(attribute)}不是同一类量"
+            if analysis.lang == "zh"
+            else f"{unit!r} is not in a unit of the kind {compact(attribute)} is measured in",
+            final=True,
+        )
 
 
 def _refuse_unexplained_numbers(
@@ -492,6 +546,21 @@ def _answer_class_hit(class_hits: Sequence[Hit], which: Hit | None) -> Hit | Non
         if before:
             return before[-1]
     return class_hits[0]
+
+
+def _nearest_carrier(schema: Schema, start: str, attribute: str, mentioned: set[str]) -> str | None:
+    """The one class carrying ``attribute`` as a figure most cheaply linked to ``start``;
+    None when two are equally near (which total was meant is then unclear)."""
+    lengths: dict[str, int] = {}
+    for owner in schema.attribute_classes(attribute):
+        path = find_path(schema, start, {owner}, mentioned)
+        if path and schema.attribute_kind(attribute, owner) == "figure":
+            lengths[owner] = len(path)
+    if not lengths:
+        return None
+    best = min(lengths.values())
+    nearest = [owner for owner, length in lengths.items() if length == best]
+    return nearest[0] if len(nearest) == 1 else None
 
 
 def _attribute_owner_class(

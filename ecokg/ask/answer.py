@@ -158,14 +158,14 @@ def run_match(
     rows = [[_cell(term, labels) for term in row] for row in terms]
     if SOURCES in columns:
         label_sources(rows, columns.index(SOURCES), dataset)
-    if _has_user_data(dataset):
+    if has_user_data(dataset):
         from ecokg.ask.provenance import mark_user_data  # imports the loaders: only then
 
         mark_user_data(dataset, columns, terms, rows)
     return Answer(question, lang, match, list(mentions), columns, rows)
 
 
-def _has_user_data(dataset: Store) -> bool:
+def has_user_data(dataset: Store) -> bool:
     """Whether the plan graph holds files besides the bundled plan (the user's --data)."""
     from ecokg import resources
     from ecokg.rdf.namespaces import GRAPH_PLAN

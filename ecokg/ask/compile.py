@@ -84,8 +84,17 @@ def compile_query(analysis: Analysis, schemes: set[str]) -> str:
             where += [f"VALUES ?attribute {{ {choices} }}", "?x ?attribute ?node ."]
         else:
             where.append(f"?x {iri(analysis.attribute)} ?node .")
+        if analysis.form == "attribute":  # a target the plan states in words (基本消除)
+            where += [
+                "OPTIONAL { ?node qudt:numericValue ?number }",
+                "OPTIONAL { ?node eco:statedText ?statedText .",
+                '  FILTER(STR(?statedText) != "—") }',
+                "FILTER(BOUND(?number) || BOUND(?statedText))",
+                "BIND(COALESCE(?number, STR(?statedText)) AS ?value)",
+            ]
+        else:
+            where.append("?node qudt:numericValue ?value .")
         where += [
-            "?node qudt:numericValue ?value .",
             "OPTIONAL { ?node qudt:hasUnit ?unit .",
             '  OPTIONAL { ?unit rdfs:label ?unitZh . FILTER(LANG(?unitZh) = "zh") }',
             '  OPTIONAL { ?unit rdfs:label ?unitEn . FILTER(LANG(?unitEn) = "en") }',
@@ -111,11 +120,27 @@ def compile_query(analysis: Analysis, schemes: set[str]) -> str:
         inner = [_goal_type("?x", analysis.answer_class or "", schemes)]
         inner += build.path("?x", analysis.count_path, "?counted")
         inner.append(_goal_type("?counted", analysis.count_class, schemes))
-        where.append(
-            "{ SELECT ?x (COUNT(DISTINCT ?counted) AS ?value) WHERE { "
-            + " ".join(inner)
-            + " } GROUP BY ?x }"
-        )
+        if analysis.summed:  # each counted thing's figure once, in 元 etc., then the unit
+            inner += [
+                f"?counted {iri(analysis.summed)} ?figure . ?figure qudt:numericValue ?amount .",
+                "OPTIONAL { ?figure qudt:hasUnit ?amountUnit .",
+                "  OPTIONAL { ?amountUnit qudt:conversionMultiplier ?amountFactor } }",
+            ]
+            where += [
+                "{ SELECT ?x (SUM(?amount * COALESCE(?amountFactor, 1)) AS ?base)"
+                " (SAMPLE(?amountUnit) AS ?unit) WHERE { SELECT DISTINCT ?x ?counted ?amount"
+                " ?amountUnit ?amountFactor WHERE { " + " ".join(inner) + " } } GROUP BY ?x }",
+                'OPTIONAL { ?unit rdfs:label ?unitZh . FILTER(LANG(?unitZh) = "zh") }',
+                'OPTIONAL { ?unit rdfs:label ?unitEn . FILTER(LANG(?unitEn) = "en") }',
+                "OPTIONAL { ?unit qudt:conversionMultiplier ?multiplier }",
+                "BIND(?base / COALESCE(?multiplier, 1) AS ?value)",
+            ]
+        else:
+            where.append(
+                "{ SELECT ?x (COUNT(DISTINCT ?counted) AS ?value) WHERE { "
+                + " ".join(inner)
+                + " } GROUP BY ?x }"
+            )
     if stated:
         where.append(
             f"BIND(IF(EXISTS {{ GRAPH <{GRAPH_PLAN}> {{ {' '.join(stated)} }} }}, "

@@ -28,6 +28,7 @@ from ecokg.ask.linking import (
 )
 from ecokg.ask.model import Model, load_model
 from ecokg.ask.named import prefer_named, summarise_named
+from ecokg.ask.planned import read_planned
 from ecokg.ask.text import has_cjk, key, question_language
 from ecokg.errors import UsageError
 from ecokg.query import library as querylib
@@ -173,10 +174,16 @@ class Asker:
             if named_before:
                 mentions = sorted([*mentions, *named_before], key=lambda m: m.start)
                 hits = self.model.lexicon.find(question, [(m.start, m.end) for m in mentions])
+            schema = self.model.schema
             try:
-                analysis = analyse(question, lang, mentions, hits, self.model.schema, self._resolve)
+                analysis = read_planned(question, lang, mentions, hits, schema, first=True)
+                if analysis is None:
+                    analysis = analyse(question, lang, mentions, hits, schema, self._resolve)
             except (NotUnderstood, CannotRelate) as error:
                 failure = error
+                if not getattr(error, "final", False):  # 治理长度, a project's length: planned
+                    analysis = read_planned(question, lang, mentions, hits, schema)
+                    failure = failure if analysis is None else None
         strong = named is not None and named.score >= STRONG_SCORE
         wanted = analysis is not None and self.model is not None
         if wanted and (named is None or not self._named_fits(named, analysis, mentions)):
@@ -217,10 +224,11 @@ class Asker:
         analysis: Analysis,
         matches: Sequence[IntentMatch],
     ) -> Answer:
-        from ecokg.ask.generated import run_generated
+        from ecokg.ask.generated import run_generated, stated_total
 
         assert self.model is not None
         schemes = set(self.model.schema.schemes.values())
+        analysis = stated_total(self.dataset, self.index, analysis) or analysis
         try:
             return run_generated(
                 self.dataset, self.index, self.model.lexicon, question, mentions, analysis, schemes

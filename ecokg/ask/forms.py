@@ -102,12 +102,16 @@ def fmt(number: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def amount(number: Decimal, unit: str | None, lang: str) -> str:
-    """``126900万元（12.69亿元）``; ``1800万元``; ``47%``."""
+def amount(number: Decimal, unit: str | None, lang: str, *, inner: bool = False) -> str:
+    """``126900万元（12.69亿元）``; ``1800万元``; ``47%``; ``inner``: the amount is itself in
+    brackets, so the 亿元 figure follows a separator (``126900万元，合12.69亿元``)."""
     shown = fmt(number) + (unit or "") if lang == "zh" or not unit else f"{fmt(number)} {unit}"
     if unit == WAN_YUAN and abs(number) >= YI_PER_WAN:
         yi = fmt(number / YI_PER_WAN)
-        shown += f"（{yi}亿元）" if lang == "zh" else f" ({yi} 亿元)"
+        if inner:
+            shown += f"，合{yi}亿元" if lang == "zh" else f" = {yi} 亿元"
+        else:
+            shown += f"（{yi}亿元）" if lang == "zh" else f" ({yi} 亿元)"
     return shown
 
 
@@ -137,6 +141,8 @@ def _exceeds(number: Decimal, multiplier: Decimal, analysis: Analysis) -> bool:
     more, limit, limit_multiplier, _text = analysis.threshold
     value = number * multiplier
     bound = Decimal(str(limit)) * Decimal(str(limit_multiplier))
+    if analysis.inclusive:  # 至少 / at least: the number itself passes
+        return value >= bound if more else value <= bound
     return value > bound if more else value < bound
 
 
@@ -199,6 +205,8 @@ def structure(analysis: Analysis, items: list[Item]) -> Structured:
         if len(values) == 1:
             only = items[0]
             single = only.number() if only.number() is not None else only.value
+        if isinstance(single, str):  # stated in words (基本消除): no unit
+            unit = None
         return Structured("attribute", single, unit, items)
     distinct = list({item.iri: item for item in items}.values())
     return Structured("list", None, None, distinct)
@@ -223,10 +231,16 @@ def sentence(
         inner = structure(plain, answer.items)
         said = sentence(plain, inner, label)
         limit = analysis.threshold[3]
-        if zh:
-            than = ("超过" if analysis.threshold[0] else "低于") + limit
-            return ("是，" if answer.value else "否，不") + than + "。" + said
-        than = ("more" if analysis.threshold[0] else "less") + f" than {limit}"
+        if zh:  # (yes, no) for more and for less; 不少于 is ≥, 超过 is >
+            more_words = ("不少于", "低于") if analysis.inclusive else ("超过", "不超过")
+            less_words = ("不超过", "超过") if analysis.inclusive else ("低于", "不低于")
+            words = more_words if analysis.threshold[0] else less_words
+            than = words[0 if answer.value else 1] + limit
+            return ("是，" if answer.value else "否，") + than + "。" + said
+        if analysis.inclusive:
+            than = ("at least" if analysis.threshold[0] else "at most") + f" {limit}"
+        else:
+            than = ("more" if analysis.threshold[0] else "less") + f" than {limit}"
         return ("Yes, " if answer.value else "No, not ") + than + ": " + said
     if kind == "yesno" and analysis.form == "comparison":
         compared = sentence(
@@ -266,7 +280,10 @@ def sentence(
                 if zh
                 else f"No {attr} is stated for the {_plural(what)}{about}."
             )
-        shown = amount(answer.value, answer.unit, lang)
+        number = answer.value
+        if kind == "average":  # 1866.67, not 1866.666…; the structured value stays exact
+            number = Decimal(number).quantize(Decimal("0.01"))
+        shown = amount(number, answer.unit, lang)
         count = len(answer.items)
         if zh:
             verb = "合计" if kind == "sum" else "平均"
@@ -300,8 +317,8 @@ def sentence(
     if kind == "comparison":
         winner: Item = answer.items[0]
         other: Item = answer.items[1] if len(answer.items) > 1 else winner
-        a = amount(winner.number() or Decimal(0), winner.unit_zh, lang)
-        b = amount(other.number() or Decimal(0), other.unit_zh, lang)
+        a = amount(winner.number() or Decimal(0), winner.unit_zh, lang, inner=True)
+        b = amount(other.number() or Decimal(0), other.unit_zh, lang, inner=True)
         if zh:
             word = "高于" if analysis.descending else "低于"
             if winner.number() == other.number():
@@ -320,10 +337,13 @@ def sentence(
                 else answer.value
             )
             years = _year_note(analysis, lang)
+            in_words = ""
+            if isinstance(answer.value, str) and analysis.attribute_kind == "figure":
+                in_words = "（以文字表述，没有数值）" if zh else " (stated in words, no number)"
             return (
-                f"{subject}{years}的{attr}为{shown}。"
+                f"{subject}{years}的{attr}为{shown}{in_words}。"
                 if zh
-                else f"The {attr} of {subject}{years} is {shown}."
+                else f"The {attr} of {subject}{years} is {shown}{in_words}."
             )
         values = ("、" if zh else "; ").join(item.value or "" for item in answer.items)
         return f"{subject}的{attr}：{values}。" if zh else f"The {attr} of {subject}: {values}."
@@ -345,12 +365,15 @@ def _year_note(analysis: Analysis, lang: str) -> str:
 def _measure(answer: Structured, number: Decimal | None, lang: str, analysis: Analysis) -> str:
     if number is None:
         return ""
-    if analysis.count_class:
+    if analysis.count_class and not analysis.summed:
         return f"{fmt(number)}个" if lang == "zh" else f"{fmt(number)}"
-    return amount(number, answer.unit, lang)
+    return amount(number, answer.unit, lang, inner=True)
 
 
 def _by(analysis: Analysis, label: Callable[[str], str], zh: bool) -> str:
+    if analysis.count_class and analysis.summed:
+        counted, summed = label(analysis.count_class), label(analysis.summed)
+        return f"{counted}{summed}合计" if zh else f"total {summed} of {_plural(counted)}"
     if analysis.count_class:
         return (
             f"{label(analysis.count_class)}数量"

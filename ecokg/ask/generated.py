@@ -3,21 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from ecokg.ask.analysis import Analysis, CannotRelate
-from ecokg.ask.answer import Answer
+from ecokg.ask.answer import Answer, has_user_data
 from ecokg.ask.cell import Cell
-from ecokg.ask.compile import PAIR, compile_query
-from ecokg.ask.entities import EntityIndex
-from ecokg.ask.forms import Item, Structured, merge, sentence, structure
+from ecokg.ask.compile import PAIR, compile_query, iri
+from ecokg.ask.entities import Entity, EntityIndex
+from ecokg.ask.forms import Item, Structured, _plural, merge, sentence, structure
 from ecokg.ask.lexicon import Lexicon
 from ecokg.ask.linking import Mention
+from ecokg.ask.planned import (
+    PlannedRow,
+    check_one_kind,
+    compile_planned,
+    narrow,
+    planned_sentence,
+    refuse_several,
+)
+from ecokg.rdf.namespaces import XSD
 
 if TYPE_CHECKING:
-    from ecokg.stores.base import Store
+    from ecokg.stores.base import Store, Term
 
 GENERATED_COLUMNS = ["item", "value", "unit", "evidence", "sources"]
 # Forms whose answer is a number or a fact about named things: no rows means the graph
@@ -40,10 +51,12 @@ def run_generated(
             if analysis.lang == "zh"
             else f"cannot tell what to compare with {analysis.threshold[3]}"
         )
-    sparql = compile_query(analysis, schemes)
+    planned = analysis.attribute_kind == "planned"
+    sparql = (compile_planned if planned else compile_query)(analysis, schemes)
     result = dataset.query(sparql, source="generated query")
     assert isinstance(result, ox.QuerySolutions)
     items: list[Item] = []
+    outputs: list[PlannedRow] = []
     for row in result:
         thing = row["x"]
         if thing is None:
@@ -51,21 +64,33 @@ def run_generated(
         entity = index.entities.get(thing.value)
         zh = entity.label_zh if entity else dataset.label(thing.value, "zh")
         en = entity.label_en if entity else dataset.label(thing.value, "en")
-        items.append(
-            Item(
-                thing.value,
-                zh,
-                en,
-                _text(row["value"]),
-                _text(row["unitZh"]),
-                _text(row["unitEn"]),
-                _text(row["multiplier"]),
-                _text(row["evidence"]) or "stated",
-                _text(row["sources"]) or "",
-            )
+        item = Item(
+            thing.value,
+            zh,
+            en,
+            _text(row["value"]),
+            _text(row["unitZh"]),
+            _text(row["unitEn"]),
+            _text(row["multiplier"]),
+            _text(row["evidence"]) or "stated",
+            _text(row["sources"]) or "",
         )
-    items = merge(items)
+        items.append(item)
+        if planned:
+            output_zh, output_en = _text(row["outputZh"]) or "", _text(row["outputEn"]) or ""
+            if thing == row["output"]:
+                item.label_zh, item.label_en = output_zh or zh, output_en or en
+            output = _text(row["output"]) or ""
+            outputs.append(PlannedRow(item, output, output_zh, output_en, _text(row["metric"])))
     lang = analysis.lang
+    if planned:
+        outputs = narrow(question, mentions, outputs, analysis)
+        items = [row.item for row in outputs]
+        if analysis.form in {"sum", "average", "max", "min", "top"}:
+            check_one_kind(outputs, lang)
+        if analysis.form == "attribute" and len({row.output for row in outputs}) > 1:
+            refuse_several(outputs, lang)
+    items = merge(items)
     if not items and analysis.form in NEEDS_ROWS:
         what = lexicon.name(analysis.attribute or analysis.answer_class or "", lang)
         raise CannotRelate(
@@ -82,9 +107,20 @@ def run_generated(
         raise CannotRelate(
             "规划没有所问的对象" if lang == "zh" else "the plan does not hold what is asked"
         )
-    answer = structure(analysis, items)
-    text = sentence(analysis, answer, lambda term: lexicon.name(term, lang))
+    if planned:
+        answer = structure(replace(analysis, attribute_kind="figure"), items)
+        if answer.kind == "list":  # with each output's quantity
+            answer.items = items
+        value = answer.value if isinstance(answer.value, Decimal) else None
+        text = planned_sentence(analysis, value, answer.items)
+    else:
+        answer = structure(analysis, items)
+        text = sentence(analysis, answer, lambda term: lexicon.name(term, lang))
     rows = _rows(answer, items)
+    if has_user_data(dataset):
+        _mark_user_data(dataset, analysis, rows)
+        note = _data_note(rows, lang)
+        text = text[:-1] + note + text[-1] if text.endswith(("。", ".")) else text + note
     headers = _headers(analysis, lexicon)
     built = Answer(question, lang, None, list(mentions), list(GENERATED_COLUMNS), rows)
     built.analysis, built.generated, built.structured, built.sentence = (
@@ -97,6 +133,91 @@ def run_generated(
     return built
 
 
+def stated_total(dataset: Store, index: EntityIndex, analysis: Analysis) -> Analysis | None:
+    """上高县总投资 / the programme's total investment: where the one thing named states the
+    total itself (or is the area of a plan that does: ``dcterms:spatial``), the answer is
+    that stated figure, not a sum over the things linked to it (which may be a subset)."""
+    named = [c for c in analysis.constraints if c.entity is not None and not c.negated]
+    if (
+        analysis.form != "sum"
+        or analysis.attribute_kind != "figure"
+        or analysis.attribute is None
+        or len(named) != 1
+        or len(analysis.constraints) != 1
+        or analysis.years
+        or analysis.subjects
+    ):
+        return None
+    entity = named[0].entity
+    assert entity is not None
+    thing, prop = iri(entity.iri), iri(analysis.attribute)
+    found = dataset.query(
+        f"SELECT ?owner ?type WHERE {{ {{ BIND({thing} AS ?owner) ?owner {prop} ?figure }} UNION "
+        f"{{ ?owner <http://purl.org/dc/terms/spatial> {thing} ; {prop} ?figure }} "
+        "?figure qudt:numericValue ?number . ?owner a ?type } LIMIT 1",
+        source="generated query",
+    )
+    assert isinstance(found, ox.QuerySolutions)
+    owners = [(row["owner"].value, row["type"].value) for row in found if row["owner"]]
+    if not owners:
+        return None
+    owner_iri, owner_type = owners[0]
+    owner = index.entities.get(owner_iri) or Entity(
+        owner_iri,
+        "thing",
+        (owner_type,),
+        dataset.label(owner_iri, "zh"),
+        dataset.label(owner_iri, "en"),
+    )
+    return replace(
+        analysis, form="attribute", subjects=[owner], constraints=[], answer_class=owner_type
+    )
+
+
+def _mark_user_data(dataset: Store, analysis: Analysis, rows: list[list[Cell | None]]) -> None:
+    """Rows resting on the user's ``--data`` files say so, as the named queries' rows do:
+    a row's facts are its thing, its value, and the things its constraints name."""
+    from ecokg.ask.provenance import mark_user_data  # imports the loaders: only then
+
+    named = [c.entity.iri for c in analysis.constraints if c.entity is not None]
+    named += [subject.iri for subject in analysis.subjects]
+    columns = [*GENERATED_COLUMNS, *(f"named{n}" for n in range(len(named)))]
+    terms: list[list[Term | None]] = []
+    for row in rows:
+        item, value = row[0], row[1]
+        terms.append(
+            [
+                ox.NamedNode(item.value) if item is not None else None,
+                _literal(value.value) if value is not None else None,
+                None,
+                None,
+                None,
+                *(ox.NamedNode(iri) for iri in named),
+            ]
+        )
+    mark_user_data(dataset, columns, terms, rows)
+
+
+def _data_note(rows: list[list[Cell | None]], lang: str) -> str:
+    """The sentence says how many of its rows rest on the user's files, and which."""
+    files = sorted({name for row in rows if row[3] is not None for name in row[3].data_files})
+    count = sum(1 for row in rows if row[3] is not None and row[3].data_files)
+    if not count:
+        return ""
+    listed = ", ".join(files)
+    if lang == "zh":
+        return f"（其中{count}行出自您的数据：{listed}）"
+    return f" ({count} of the rows rest on your data: {listed})"
+
+
+def _literal(value: object) -> ox.Literal:
+    try:
+        Decimal(str(value))
+    except InvalidOperation:
+        return ox.Literal(str(value))
+    return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "decimal"))
+
+
 def _text(term: object) -> str | None:
     return None if term is None else str(getattr(term, "value", term))
 
@@ -107,7 +228,12 @@ def _rows(answer: Structured, items: list[Item]) -> list[list[Cell | None]]:
         shown = answer.items
     rows: list[list[Cell | None]] = []
     for item in shown:
-        unit = Cell(item.unit_zh, None, item.unit_zh, item.unit_zh) if item.unit_zh else None
+        numeric = item.number() is not None  # a figure stated in words has no unit
+        unit = (
+            Cell(item.unit_zh, None, item.unit_zh, item.unit_zh)
+            if item.unit_zh and numeric
+            else None
+        )
         rows.append(
             [
                 Cell(item.iri, item.iri, item.label_zh, item.label_en),
@@ -132,7 +258,17 @@ def _headers(analysis: Analysis, lexicon: Lexicon) -> dict[str, list[str]]:
     headers = {}
     for lang in ("zh", "en"):
         thing = lexicon.name(analysis.answer_class, lang) if analysis.answer_class else "item"
-        if analysis.count_class:
+        if analysis.count_class and analysis.summed:
+            counted, summed = (
+                lexicon.name(analysis.count_class, lang),
+                lexicon.name(analysis.summed, lang),
+            )
+            value = (
+                f"{counted}{summed}合计"
+                if lang == "zh"
+                else f"total {summed} of {_plural(counted)}"
+            )
+        elif analysis.count_class:
             value = ("数量：" if lang == "zh" else "number of ") + lexicon.name(
                 analysis.count_class, lang
             )

@@ -24,7 +24,7 @@ from ecokg.errors import EcokgError
 if TYPE_CHECKING:
     from ecokg.stores.base import Store
 
-MODEL_VERSION = "4"
+MODEL_VERSION = "5"
 
 
 @dataclass
@@ -50,6 +50,8 @@ def build_model(dataset: Store) -> Model:
     for written, unit in lexicon.units.items():  # 公里 is the multiplier of 千米
         if unit in schema.units:
             schema.units.setdefault(written, schema.units[unit])
+        if unit in schema.unit_metrics:
+            schema.unit_metrics.setdefault(written, schema.unit_metrics[unit])
     schema.also = lexicon.also
     return Model(lexicon, schema)
 

@@ -48,6 +48,10 @@ class Schema:
     units: dict[str, str] = field(default_factory=dict)
     # a property → the parallel ones also followed when the question names none of them
     also: dict[str, list[str]] = field(default_factory=dict)
+    # a unit's IRI and labels → the metrics of the figures given in it (亿元: investment)
+    unit_metrics: dict[str, list[str]] = field(default_factory=dict)
+    # an attribute (eco:investment) → the metrics of its figures
+    attribute_metrics: dict[str, list[str]] = field(default_factory=dict)
     adjacency: dict[str, list[tuple[Step, int]]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -76,6 +80,8 @@ class Schema:
             "schemes": self.schemes,
             "units": self.units,
             "also": self.also,
+            "unitMetrics": self.unit_metrics,
+            "attributeMetrics": self.attribute_metrics,
         }
 
     @classmethod
@@ -86,6 +92,8 @@ class Schema:
             data["schemes"],
             data.get("units", {}),
             data.get("also", {}),
+            data.get("unitMetrics", {}),
+            data.get("attributeMetrics", {}),
         )
 
 
@@ -126,6 +134,14 @@ SELECT ?unit ?label ?multiplier WHERE {
   ?unit qudt:conversionMultiplier ?multiplier . OPTIONAL { ?unit rdfs:label ?label }
 }
 """
+_UNIT_METRICS = """
+SELECT DISTINCT ?unit ?label ?metric WHERE {
+  ?figure qudt:hasUnit ?unit ; eco:metric ?metric . OPTIONAL { ?unit rdfs:label ?label }
+}
+"""
+_ATTRIBUTE_METRICS = """
+SELECT DISTINCT ?p ?metric WHERE { VALUES ?p { %s } ?s ?p ?figure . ?figure eco:metric ?metric }
+"""
 _SCHEMES = "SELECT ?c ?scheme WHERE { ?c skos:inScheme ?scheme . FILTER(isIRI(?c)) }"
 
 
@@ -154,7 +170,19 @@ def build_schema(
         units[row["unit"].value] = row["multiplier"].value
         if row["label"] is not None:
             units.setdefault(row["label"].value.casefold(), row["multiplier"].value)
-    return Schema(sorted(links), attributes, schemes, units)
+    unit_metrics: dict[str, list[str]] = {}
+    for row in _select(dataset, _UNIT_METRICS):
+        keys = [row["unit"].value] + ([row["label"].value.casefold()] if row["label"] else [])
+        for key in keys:
+            found = unit_metrics.setdefault(key, [])
+            if row["metric"].value not in found:
+                found.append(row["metric"].value)
+    attribute_metrics: dict[str, list[str]] = {}
+    for row in _select(dataset, _ATTRIBUTE_METRICS % values):
+        attribute_metrics.setdefault(row["p"].value, []).append(row["metric"].value)
+    for metric in metrics:  # a thing's own measure is its metric
+        attribute_metrics.setdefault(metric, [metric])
+    return Schema(sorted(links), attributes, schemes, units, {}, unit_metrics, attribute_metrics)
 
 
 def _select(dataset: Any, sparql: str) -> list[Any]:
