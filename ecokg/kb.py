@@ -251,13 +251,20 @@ def plans_in_input(
     all, every file is one input, as before."""
     files = _stated_files(data_files, bundled)
     parsed = [(path, parse_file(path)) for path in files]
+    for path, quads in parsed[1 if bundled else 0 :]:
+        warn(data_problems(path, quads))
     plan_type = ox.NamedNode(ECO.Plan)
     groups: list[tuple[list[str], list[Path], set[ox.NamedNode]]] = []
     loose: list[tuple[Path, list[ox.Quad]]] = []
     for path, quads in parsed:
         declared = sorted(
-            {q.subject.value for q in quads if q.predicate == _RDF_TYPE and q.object == plan_type}
-            - {""}
+            {
+                q.subject.value
+                for q in quads
+                if q.predicate == _RDF_TYPE
+                and q.object == plan_type
+                and isinstance(q.subject, ox.NamedNode)
+            }
         )
         if not declared:
             loose.append((path, quads))
@@ -280,10 +287,7 @@ def plans_in_input(
         return [PlanInput((), tuple(files))]
     for path, quads in loose:
         mentioned = {
-            term
-            for q in quads
-            for term in (q.subject, q.object)
-            if isinstance(term, ox.NamedNode)
+            term for q in quads for term in (q.subject, q.object) if isinstance(term, ox.NamedNode)
         }
         owners = [group for group in groups if group[2] & mentioned]
         if not owners:
