@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
@@ -52,11 +51,14 @@ def audit_plans(
     workers = min(jobs or os.cpu_count() or 1, len(plans))
     tasks = [(plan.files, tuple(shapes), lang, plan.iri) for plan in plans]
     if workers > 1:
-        context = get_context("fork") if hasattr(os, "fork") else None
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=die_with_parent) as pool:
-            cross = pool.submit(_audit_union, [file for p in plans for file in p.files], lang)
-            audited = list(pool.map(_audit_plan, tasks))
-            audited.append(cross.result())
+        # A multiprocessing pool rather than concurrent.futures: leaving its block (an error,
+        # Ctrl-C) terminates the workers at once instead of waiting for their plans.
+        context = get_context("fork" if hasattr(os, "fork") else "spawn")
+        with context.Pool(workers, initializer=die_with_parent) as pool:
+            union = [file for plan in plans for file in plan.files]
+            cross = pool.apply_async(_audit_union, (union, lang))
+            audited = pool.map(_audit_plan, tasks, chunksize=1)
+            audited.append(cross.get())
     else:
         audited = [_audit_plan(task) for task in tasks]
         audited.append(_audit_union([file for p in plans for file in p.files], lang))
