@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -219,3 +220,84 @@ def open_store(
     return RemoteStore(
         endpoint, timeout=seconds, auth=auth, graphs=graphs, allow_service=allow_service
     )
+
+
+# --- plans in the input -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    """One plan of the input: its ``eco:Plan`` IRIs (empty when no file declares one) and the
+    files that state it (without the ontology)."""
+
+    plans: tuple[str, ...]
+    files: tuple[Path, ...]
+
+    @property
+    def iri(self) -> str | None:
+        """The plan's IRI (the first, when one file declares several plans)."""
+        return self.plans[0] if self.plans else None
+
+
+def plans_in_input(
+    data_files: Sequence[Path | str] = (), *, bundled: bool = True
+) -> list[PlanInput]:
+    """Group the audit's input into plans (in the order first given).
+
+    A file that declares an ``eco:Plan`` is (part of) that plan; files declaring the same plan
+    are one plan; the bundled plan is one plan. A file declaring none (links, a fixture,
+    monitoring data) goes with every plan whose instances (subjects) it mentions, else with the
+    only plan, else with every plan, and a one-line warning says so. With no plan declared at
+    all, every file is one input, as before."""
+    files = _stated_files(data_files, bundled)
+    parsed = [(path, parse_file(path)) for path in files]
+    for path, quads in parsed[1 if bundled else 0 :]:
+        warn(data_problems(path, quads))
+    plan_type = ox.NamedNode(ECO.Plan)
+    groups: list[tuple[list[str], list[Path], set[ox.NamedNode]]] = []
+    loose: list[tuple[Path, list[ox.Quad]]] = []
+    for path, quads in parsed:
+        declared = sorted(
+            {
+                q.subject.value
+                for q in quads
+                if q.predicate == _RDF_TYPE
+                and q.object == plan_type
+                and isinstance(q.subject, ox.NamedNode)
+            }
+        )
+        if not declared:
+            loose.append((path, quads))
+            continue
+        subjects = {q.subject for q in quads if isinstance(q.subject, ox.NamedNode)}
+        joined = [group for group in groups if set(group[0]) & set(declared)]
+        if not joined:
+            groups.append((declared, [path], subjects))
+            continue
+        first = joined[0]  # a file declaring plans of several groups joins them
+        for other in joined[1:]:
+            first[0].extend(other[0])
+            first[1].extend(other[1])
+            first[2].update(other[2])
+            groups.remove(other)
+        first[0].extend(iri for iri in declared if iri not in first[0])
+        first[1].append(path)
+        first[2].update(subjects)
+    if not groups:
+        return [PlanInput((), tuple(files))]
+    for path, quads in loose:
+        mentioned = {
+            term for q in quads for term in (q.subject, q.object) if isinstance(term, ox.NamedNode)
+        }
+        owners = [group for group in groups if group[2] & mentioned]
+        if not owners:
+            owners = groups
+            if len(groups) > 1:
+                warn([f"{path}: mentions no instance of any input plan; audited with every plan"])
+        for group in owners:
+            group[1].append(path)
+    order = {path: index for index, path in enumerate(files)}
+    return [
+        PlanInput(tuple(plans), tuple(sorted(paths, key=order.__getitem__)))
+        for plans, paths, _ in groups
+    ]

@@ -45,6 +45,11 @@ FOUND_VALUES = [
     ("targets", "S61-at-least-target-not-below-baseline", ["39", "40.05"]),
     ("completeness", "S70-project-in-every-register", ["example.org/p", "Table 5-1"]),
     ("monitoring", "S80-binding-indicator-on-path", ["391 in 2024", "391.26", "392.8 (2025)"]),
+    (
+        "cross-plan",
+        "S90-entity-in-one-plan",
+        ["example.org/a/plan and https://example.org/b/plan", "the same IRI"],
+    ),
 ]
 
 

@@ -44,6 +44,7 @@ class Finding:
     value: str | None
     message: dict[str, str]
     sources: list[str]
+    plan: str | None = None  # the plan audited (several plans in the input), else None
 
     def sort_key(self, family_rank: int = 0) -> tuple[Any, ...]:
         return (
@@ -112,6 +113,9 @@ class AuditReport:
     findings: list[Finding]
     report_graph: rdflib.Graph = field(repr=False)
     families: list[Family] = field(default_factory=list)
+    # With several plans in the input: each plan's own report, then the cross-plan shapes'
+    # (plan None); the findings above are theirs, in that order.
+    parts: list[PlanPart] = field(default_factory=list)
 
     def family(self, key: str) -> Family:
         found = next((family for family in self.families if family.key == key), None)
@@ -128,21 +132,51 @@ class AuditReport:
     def has_violation(self) -> bool:
         return any(finding.severity == "Violation" for finding in self.findings)
 
+    def summary(self) -> dict[str, Any]:
+        return {
+            "total": len(self.findings),
+            "by_severity": dict(self._ordered("severity", SEVERITIES)),
+            "by_family": dict(self._ordered("family", [f.key for f in self.families])),
+        }
+
     def to_json(self) -> dict[str, Any]:
+        if not self.parts:
+            return {
+                "conforms": self.conforms,
+                "summary": self.summary(),
+                "findings": [finding.to_json() for finding in self.findings],
+            }
         return {
             "conforms": self.conforms,
-            "summary": {
-                "total": len(self.findings),
-                "by_severity": dict(self._ordered("severity", SEVERITIES)),
-                "by_family": dict(self._ordered("family", [f.key for f in self.families])),
-            },
-            "findings": [finding.to_json() for finding in self.findings],
+            "summary": self.summary(),
+            "findings": [{**f.to_json(), "plan": f.plan} for f in self.findings],
+            "plans": [part.to_json() for part in self.parts],
         }
 
     def _ordered(self, attribute: str, order: Sequence[str]) -> list[tuple[str, int]]:
         counts = self.count_by(attribute)
         known = [(key, counts[key]) for key in order if key in counts]
         return known + sorted((k, n) for k, n in counts.items() if k not in order)
+
+
+@dataclass
+class PlanPart:
+    """One plan's share of an audit of several plans (``plan`` None: the cross-plan shapes
+    run over the union of the plans)."""
+
+    plan: str | None
+    label: dict[str, str]
+    files: list[str]
+    report: AuditReport
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "plan": self.plan,
+            "label": dict(self.label),
+            "files": list(self.files),
+            "conforms": self.report.conforms,
+            "summary": self.report.summary(),
+        }
 
 
 def findings_from_report(

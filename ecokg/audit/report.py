@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from ecokg.audit.findings import SEVERITIES, SHP, AuditReport, Finding
+from ecokg.audit.findings import SEVERITIES, SHP, AuditReport, Finding, PlanPart
 from ecokg.rdf.namespaces import compact
 
 if TYPE_CHECKING:
@@ -53,10 +53,22 @@ def render_ttl(report: AuditReport) -> str:
 def render_markdown(report: AuditReport, lang: str) -> str:
     words = _TITLES[lang]
     lines = [f"# {words['title']}", "", _summary_line(report, lang), ""]
+    if not report.parts:
+        return "\n".join(lines + _markdown_groups(report, lang, "##"))
+    for part in report.parts:
+        lines += [f"## {_part_heading(part, lang)}", "", _summary_line(part.report, lang), ""]
+        lines += _markdown_groups(part.report, lang, "###")
+    return "\n".join(lines)
+
+
+def _markdown_groups(report: AuditReport, lang: str, level: str) -> list[str]:
+    words = _TITLES[lang]
+    lines = []
     if not report.findings:
         lines += [words["none"], ""]
     for severity, family, findings in _groups(report):
-        lines += [f"## {_severity_name(severity, lang)} · {report.family(family).name(lang)}", ""]
+        heading = f"{_severity_name(severity, lang)} · {report.family(family).name(lang)}"
+        lines += [f"{level} {heading}", ""]
         header = (words["focus"], words["message"], words["sources"], words["shape"])
         lines += ["| " + " | ".join(header) + " |", "|---|---|---|---|"]
         for finding in findings:
@@ -68,7 +80,7 @@ def render_markdown(report: AuditReport, lang: str) -> str:
             )
             lines.append("| " + " | ".join(_md_cell(cell) for cell in cells) + " |")
         lines.append("")
-    return "\n".join(lines)
+    return lines
 
 
 def render_html(report: AuditReport, lang: str) -> str:
@@ -83,11 +95,24 @@ def render_html(report: AuditReport, lang: str) -> str:
         f"<h1>{html.escape(words['title'])}</h1>",
         f"<p>{html.escape(_summary_line(report, lang))}</p>",
     ]
+    if not report.parts:
+        parts += _html_groups(report, lang, "h2")
+    for part in report.parts:
+        parts.append(f"<h2>{html.escape(_part_heading(part, lang))}</h2>")
+        parts.append(f"<p>{html.escape(_summary_line(part.report, lang))}</p>")
+        parts += _html_groups(part.report, lang, "h3")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _html_groups(report: AuditReport, lang: str, tag: str) -> list[str]:
+    words = _TITLES[lang]
+    parts = []
     if not report.findings:
         parts.append(f"<p>{html.escape(words['none'])}</p>")
     for severity, family, findings in _groups(report):
         heading = f"{_severity_name(severity, lang)} · {report.family(family).name(lang)}"
-        parts.append(f'<h2 class="{html.escape(severity)}">{html.escape(heading)}</h2>')
+        parts.append(f'<{tag} class="{html.escape(severity)}">{html.escape(heading)}</{tag}>')
         header = "".join(
             f"<th>{html.escape(words[key])}</th>"
             for key in ("focus", "message", "sources", "shape")
@@ -102,17 +127,28 @@ def render_html(report: AuditReport, lang: str) -> str:
             )
             parts.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
         parts.append("</table>")
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    return parts
 
 
 def print_report(console: Console, report: AuditReport, lang: str) -> None:
-    """The terminal rendering: one Rich table per severity and family."""
-    from rich.table import Table
-
+    """The terminal rendering: one Rich table per severity and family (per plan, when the
+    input holds several)."""
     words = _TITLES[lang]
     console.print(words["title"], style="bold")
     console.print(_summary_line(report, lang))
+    if not report.parts:
+        _print_groups(console, report, lang)
+    for part in report.parts:
+        console.print()
+        console.rule(_part_heading(part, lang), style="bold")
+        console.print(_summary_line(part.report, lang))
+        _print_groups(console, part.report, lang)
+
+
+def _print_groups(console: Console, report: AuditReport, lang: str) -> None:
+    from rich.table import Table
+
+    words = _TITLES[lang]
     if not report.findings:
         console.print(words["none"], style="green")
         return
@@ -134,6 +170,15 @@ def print_report(console: Console, report: AuditReport, lang: str) -> None:
                 _shape_id(finding),
             )
         console.print(table)
+
+
+def _part_heading(part: PlanPart, lang: str) -> str:
+    """The heading of one plan's part: its label and IRI (the cross-plan part: its label)."""
+    label = part.label.get(lang) or ""
+    if part.plan is None:
+        return label
+    short = compact(part.plan)
+    return f"{label} ({short})" if label and label != short else short
 
 
 def _groups(report: AuditReport) -> Iterator[tuple[str, str, list[Finding]]]:

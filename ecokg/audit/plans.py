@@ -1,0 +1,126 @@
+"""The audit of several plans: each plan validated on its own, the cross-plan shapes once
+over the union (docs/many-plans.md).
+
+A shape that speaks of "the plan total" or "the registers" would otherwise join every plan of
+the input with every other (a county's projects checked against another county's registers,
+plan totals against the sum over all counties). Validating each plan's files separately keeps
+its findings exactly those of an audit of that plan alone; the cross-plan shapes
+(``shapes/cross-plan.ttl``) then look at the union for what no single plan can show: two plans
+stating the same IRI. Plans are validated in parallel processes when there are several CPUs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import replace
+from multiprocessing import get_context
+from pathlib import Path
+
+import rdflib
+from rdflib.namespace import RDF
+
+from ecokg import resources
+from ecokg.audit.engine import load_plan, load_shapes, run_audit
+from ecokg.audit.findings import (
+    LANGS,
+    SH,
+    AuditReport,
+    Family,
+    Finding,
+    PlanPart,
+    node_label,
+)
+from ecokg.interrupts import die_with_parent
+from ecokg.kb import PlanInput
+
+CROSS_PLAN_SHAPES = "cross-plan.ttl"
+# The files the cross-plan shapes need besides their own: prefixes and families.
+_SUPPORT_SHAPES = ("prefixes.ttl", "families.ttl")
+
+
+def audit_plans(
+    plans: Sequence[PlanInput],
+    *,
+    shapes: Sequence[Path] = (),
+    lang: str = "zh",
+    jobs: int | None = None,
+) -> AuditReport:
+    """Audit each plan with the ontology (bundled shapes + ``shapes``), then the cross-plan
+    shapes over the union; ``jobs`` processes at most (default: the CPUs; 1: in this one)."""
+    workers = min(jobs or os.cpu_count() or 1, len(plans))
+    tasks = [(plan.files, tuple(shapes), lang, plan.iri) for plan in plans]
+    if workers > 1:
+        # A multiprocessing pool rather than concurrent.futures: leaving its block (an error,
+        # Ctrl-C) terminates the workers at once instead of waiting for their plans.
+        context = get_context("fork" if hasattr(os, "fork") else "spawn")
+        with context.Pool(workers, initializer=die_with_parent) as pool:
+            union = [file for plan in plans for file in plan.files]
+            cross = pool.apply_async(_audit_union, (union, lang))
+            audited = pool.map(_audit_plan, tasks, chunksize=1)
+            audited.append(cross.get())
+    else:
+        audited = [_audit_plan(task) for task in tasks]
+        audited.append(_audit_union([file for p in plans for file in p.files], lang))
+    return combine(audited)
+
+
+def _audit_plan(task: tuple[Sequence[Path], Sequence[Path], str, str | None]) -> PlanPart:
+    files, shapes, lang, plan = task
+    graph, store = load_plan([*resources.ontology_files(), *files])
+    report = run_audit(graph, load_shapes(shapes), lang, store)
+    return _part(plan, graph, files, report)
+
+
+def _audit_union(files: Sequence[Path], lang: str) -> PlanPart:
+    graph, store = load_plan([*resources.ontology_files(), *files])
+    named = {path.name: path for path in resources.shape_files()}
+    chosen = [named[name] for name in (CROSS_PLAN_SHAPES, *_SUPPORT_SHAPES) if name in named]
+    report = run_audit(graph, load_shapes(chosen, bundled=False), lang, store)
+    return _part(None, graph, files, report)
+
+
+def _part(
+    plan: str | None, graph: rdflib.Graph, files: Sequence[Path], report: AuditReport
+) -> PlanPart:
+    if plan is None:
+        label = {"zh": "规划之间", "en": "across plans"}
+    else:
+        label = {language: node_label(graph, rdflib.URIRef(plan), language) for language in LANGS}
+    report.findings = [_with_plan(finding, plan) for finding in report.findings]
+    return PlanPart(plan, label, [str(path) for path in files], report)
+
+
+def _with_plan(finding: Finding, plan: str | None) -> Finding:
+    return replace(finding, plan=plan)
+
+
+def combine(parts: list[PlanPart]) -> AuditReport:
+    """One report of the plans' reports: their findings in plan order, one SHACL report graph
+    (every result under the first sh:ValidationReport node)."""
+    graph = rdflib.Graph()
+    report_node: rdflib.term.Node | None = None
+    for part in parts:
+        node = part.report.report_graph.value(None, RDF.type, SH.ValidationReport, any=True)
+        for triple in part.report.report_graph:
+            graph.add(triple)
+        if report_node is None:
+            report_node = node
+        elif node is not None:
+            for result in list(graph.objects(node, SH.result)):
+                graph.add((report_node, SH.result, result))
+            graph.remove((node, None, None))
+    conforms = all(part.report.conforms for part in parts)
+    if report_node is not None:
+        graph.set((report_node, SH.conforms, rdflib.Literal(conforms)))
+    families = families_of_parts(parts)
+    findings = [finding for part in parts for finding in part.report.findings]
+    return AuditReport(conforms, findings, graph, families, parts)
+
+
+def families_of_parts(parts: Sequence[PlanPart]) -> list[Family]:
+    families: dict[str, Family] = {}
+    for part in parts:
+        for family in part.report.families:
+            families.setdefault(family.key, family)
+    return sorted(families.values(), key=lambda family: (family.order, family.key))
