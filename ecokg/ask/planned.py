@@ -18,13 +18,14 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal
 
-from ecokg.ask.analysis import Analysis, Constraint, _top, _unit_after
+from ecokg.ask.analysis import Analysis, Constraint
 from ecokg.ask.compile import PAIR, _Builder, iri
 from ecokg.ask.context import CannotRelate, classes
 from ecokg.ask.entities import Entity
 from ecokg.ask.forms import Item, amount
 from ecokg.ask.lexicon import ASK_NS, Hit
 from ecokg.ask.linking import Mention
+from ecokg.ask.numbers import top_rank, unit_after
 from ecokg.ask.schema import Schema, find_path
 from ecokg.rdf.namespaces import ECO
 
@@ -96,7 +97,7 @@ def read_planned(
         analysis.form = "count"
     elif F + "max" in forms or F + "min" in forms or F + "more" in forms or F + "less" in forms:
         analysis.descending = F + "max" in forms or F + "more" in forms
-        analysis.top = _top(question)
+        analysis.top = top_rank(question)
         many = analysis.top is not None and analysis.top > 1
         analysis.form = "top" if many else ("max" if analysis.descending else "min")
     elif asked or F + "each" in forms:
@@ -118,7 +119,7 @@ _HOW_MANY = re.compile(r"(多少|几|how many|how much)\s*", re.I)
 def _asks_in_unit(question: str, schema: Schema) -> bool:
     """多少万亩 / how many km: a quantity asked in a unit the data uses (not 多少个)."""
     for found in _HOW_MANY.finditer(question):
-        _multiplier, end = _unit_after(question, found.end(), schema)
+        _multiplier, end = unit_after(question, found.end(), schema)
         if end > found.end() and question[found.end() : end].strip().casefold() not in _COUNTS:
             return True
     return False
