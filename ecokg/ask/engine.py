@@ -19,17 +19,19 @@ from ecokg.ask.intents import IntentMatch, concept_namespaces, known_words, matc
 from ecokg.ask.lexicon import Hit
 from ecokg.ask.linking import (
     STOP_CHARS_ZH,
+    STOPWORDS_EN,
     Candidate,
     Mention,
     Unknown,
     find_unknown,
     link,
     suggest,
+    unread_names,
 )
 from ecokg.ask.model import Model, load_model
 from ecokg.ask.named import prefer_named, summarise_named
 from ecokg.ask.planned import read_planned
-from ecokg.ask.text import has_cjk, key, question_language
+from ecokg.ask.text import Unit, has_cjk, key, question_language, units
 from ecokg.errors import UsageError
 from ecokg.query import library as querylib
 from ecokg.query.library import NamedQuery
@@ -184,6 +186,10 @@ class Asker:
                 if not getattr(error, "final", False):  # 治理长度, a project's length: planned
                     analysis = read_planned(question, lang, mentions, hits, schema)
                     failure = failure if analysis is None else None
+        if analysis is not None and not (
+            analysis.subjects or any(c.entity for c in analysis.constraints)
+        ):
+            self._refuse_unread(question, lang, mentions, hits, matches)
         strong = named is not None and named.score >= STRONG_SCORE
         wanted = analysis is not None and self.model is not None
         if wanted and (named is None or not self._named_fits(named, analysis, mentions)):
@@ -209,6 +215,28 @@ class Asker:
         if self.model is not None:
             summarise_named(answer, analysis, self.model)
         return answer
+
+    def _refuse_unread(
+        self,
+        question: str,
+        lang: str,
+        mentions: Sequence[Mention],
+        hits: Sequence[Hit],
+        matches: Sequence[IntentMatch],
+    ) -> None:
+        """An answer about every thing of a class while the question names something
+        the linker did not read is another question's answer: refused, naming the words."""
+        assert self.model is not None
+        spans = [(m.start, m.end) for m in mentions] + [(h.start, h.end) for h in hits]
+        unread = unread_names(self.index, question, spans, self.model.lexicon.latin_words())
+        if unread:
+            words = "、".join(f"“{w}”" for w in unread)
+            reason = (
+                f"没有认出问题中的{words}指的是什么"
+                if lang == "zh"
+                else f"cannot tell what {', '.join(repr(w) for w in unread)} names"
+            )
+            raise CannotAnswerError(reason, self._closest(matches), lang)
 
     def _named_fits(
         self, named: IntentMatch, analysis: Analysis | None, mentions: list[Mention]
@@ -239,32 +267,65 @@ class Asker:
     def _names_before_class_words(
         self, question: str, mentions: Sequence[Mention], hits: Sequence[Hit]
     ) -> list[Mention]:
-        """西南部末山 + 分区: words the linker left before a class word that, with it, name
-        one thing of that class (a short form of its name the index does not hold);
-        without this the name would be dropped and the question answered for every zone."""
+        """西南部末山 + 分区, urban green system + project: words the linker left before a
+        class word that, with it, name one thing of that class (a short form of its name
+        the index does not hold); and, when nothing else is named, left-over Chinese words
+        of four characters or more that are part of the name of one thing only
+        (污水管网建设: 城镇污水管网建设).
+        Without this the name would be dropped and the question answered for every zone."""
         spans = [(m.start, m.end) for m in mentions] + [(h.start, h.end) for h in hits]
         taken = {i for start, end in spans for i in range(start, end)}
+        question_units = units(question)
         found: list[Mention] = []
         for hit in hits:
             if hit.role != "class":
                 continue
-            begin = hit.start
-            while (
-                begin > 0
-                and begin - 1 not in taken
-                and has_cjk(question[begin - 1])
-                and question[begin - 1] not in STOP_CHARS_ZH
-            ):
-                begin -= 1
-            for start in range(begin, hit.start - 1):
+            run = _free_run(question_units, hit.start, taken)
+            for first in range(len(run)):
+                piece = run[first:]
+                if piece[0].is_latin and len(piece) < 2:  # one English word names nothing
+                    continue
+                start = piece[0].start
                 entity = self._resolve(question[start : hit.start], hit.terms[0])
                 if entity is not None:
                     text = question[start : hit.end]
                     found.append(Mention(start, hit.end, text, (Candidate(entity, "alt", text),)))
+                    taken.update(range(start, hit.end))
+                    break
+        if not mentions and not found:  # nothing named: a part of a name is the name
+            found.extend(self._name_parts(question, taken))
+        return found
+
+    def _name_parts(self, question: str, taken: set[int]) -> list[Mention]:
+        """Runs of Chinese characters no name or word took, four or more of which are part
+        of the name of one thing only, longest first."""
+        found: list[Mention] = []
+        run: list[int] = []
+        for position, char in enumerate(question + " "):
+            if position not in taken and has_cjk(char) and char not in STOP_CHARS_ZH:
+                run.append(position)
+                continue
+            begin, end = (run[0], run[-1] + 1) if run else (0, 0)
+            run = []
+            for length in range(end - begin, 3, -1):
+                hit = next(
+                    (
+                        (start, entity)
+                        for start in range(begin, end - length + 1)
+                        if (entity := self._resolve(question[start : start + length], None))
+                    ),
+                    None,
+                )
+                if hit is not None:
+                    start, entity = hit
+                    text = question[start : start + length]
+                    found.append(
+                        Mention(start, start + length, text, (Candidate(entity, "alt", text),))
+                    )
                     break
         return found
 
-    def _resolve(self, text: str, class_iri: str) -> Entity | None:
+    def _resolve(self, text: str, class_iri: str | None) -> Entity | None:
         """The one thing of ``class_iri`` one of whose names contains ``text`` (蒙山 +
         分区 → 中南部蒙山…分区), or None when none or several do."""
         wanted = key(text)
@@ -275,7 +336,7 @@ class Asker:
             for form in self.index.forms
             if wanted in form.key
             and form.rank != "hidden"
-            and class_iri in self.index.entities[form.entity].types
+            and (class_iri is None or class_iri in self.index.entities[form.entity].types)
         }
         return self.index.entities[found.pop()] if len(found) == 1 else None
 
@@ -283,6 +344,21 @@ class Asker:
         """The named queries closest to the question (by wording), at most five."""
         closest = [match.query for match in matches[:5]]
         return closest or self.queries[:5]
+
+
+def _free_run(question_units: Sequence[Unit], before: int, taken: set[int]) -> list[Unit]:
+    """The words right before offset ``before`` that no name or lexicon word took, up to a
+    stop word (的, the …)."""
+    run: list[Unit] = []
+    for unit in reversed([u for u in question_units if u.end <= before]):
+        if unit.start in taken or len(run) >= 8:
+            break
+        if unit.is_latin and (unit.text in STOPWORDS_EN or unit.text.isdigit()):
+            break
+        if not unit.is_latin and (not has_cjk(unit.text) or unit.text in STOP_CHARS_ZH):
+            break
+        run.insert(0, unit)
+    return run
 
 
 def _binds_all(match: IntentMatch, mentions: Sequence[Mention]) -> bool:

@@ -24,7 +24,7 @@ from ecokg.errors import EcokgError
 if TYPE_CHECKING:
     from ecokg.stores.base import Store
 
-MODEL_VERSION = "5"
+MODEL_VERSION = "6"
 
 
 @dataclass

@@ -26,8 +26,12 @@ _TOP_EN = re.compile(
 )
 _TOP_BEFORE_EN = re.compile(
     r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten)\s+"
-    r"(?:largest|biggest|smallest|highest|lowest|most|least)\b",
+    r"(?:largest|biggest|smallest|highest|lowest|most|least|[a-z]+est)\b",
     re.I,
+)
+# "which three rivers … the longest": the number right after the question word
+_TOP_WHICH_EN = re.compile(
+    r"\b(?:which|what)\s+(\d+|two|three|four|five|six|seven|eight|nine|ten)\s+[a-z]", re.I
 )
 _NUMERALS = {
     **{char: number for number, char in enumerate("一二三四五六七八九十", start=1)},
@@ -53,7 +57,7 @@ def _number(text: str) -> int | None:
 
 
 def top_rank(question: str) -> int | None:
-    for pattern in (_TOP_ZH, _TOP_EN, _TOP_BEFORE_EN, _TOP_NUMBER_ZH):
+    for pattern in (_TOP_ZH, _TOP_EN, _TOP_BEFORE_EN, _TOP_WHICH_EN, _TOP_NUMBER_ZH):
         found = pattern.search(question)
         if found:
             number = _number(found.group(1).casefold())

@@ -78,7 +78,7 @@ def read_planned(
     project_words = {
         h.start for h in hits if h.role == "class" and ECO.Project in h.terms
     }  # 项目 / project: the owner, not what is asked
-    in_unit = _asks_in_unit(question, schema)  # 多少万亩, how many hectares
+    in_unit = _asks_in_unit(question, hits, schema)  # 多少万亩, how many hectares
     measured = bool(metrics) or in_unit
     if F + "planned" not in forms and not (measured and (projects or project_words)):
         return None
@@ -116,12 +116,16 @@ _COUNTS = frozenset({"个", "number"})  # the count unit's own labels: 多少个
 _HOW_MANY = re.compile(r"(多少|几|how many|how much)\s*", re.I)
 
 
-def _asks_in_unit(question: str, schema: Schema) -> bool:
-    """多少万亩 / how many km: a quantity asked in a unit the data uses (not 多少个)."""
+def _asks_in_unit(question: str, hits: Sequence[Hit], schema: Schema) -> bool:
+    """多少万亩 / how many km: a quantity asked in a unit the data uses (not 多少个), and
+    not the unit of an attribute the question names (资金需求是多少万元: the investment)."""
+    named = {t for h in hits if h.role == "property" for t in h.terms if t in schema.attributes}
+    measures = {m for t in named for m in schema.attribute_metrics.get(t, ())}
     for found in _HOW_MANY.finditer(question):
         _multiplier, end = unit_after(question, found.end(), schema)
-        if end > found.end() and question[found.end() : end].strip().casefold() not in _COUNTS:
-            return True
+        unit = question[found.end() : end].strip().casefold()
+        if end > found.end() and unit not in _COUNTS:
+            return not measures & set(schema.unit_metrics.get(unit, ()))
     return False
 
 
