@@ -53,7 +53,6 @@ from ecokg.ask.relating import (
     yesno,
 )
 from ecokg.ask.schema import Schema, find_path
-from ecokg.rdf.namespaces import compact
 
 __all__ = ["Analysis", "CannotRelate", "Constraint", "NotUnderstood", "analyse"]
 
@@ -198,7 +197,7 @@ def analyse(
             analysis.count_class = member
             class_hits = [h for h in class_hits if h.terms[0] != member]
         elif kind is None:
-            raise CannotRelate(unrelated(compact(attribute), answer_class, lang))
+            raise CannotRelate(unrelated(schema.name(attribute, lang), answer_class, lang, schema))
         else:
             analysis.attribute, analysis.attribute_kind = attribute, kind
     elif analysis.years:

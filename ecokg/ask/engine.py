@@ -252,11 +252,19 @@ class Asker:
         analysis: Analysis,
         matches: Sequence[IntentMatch],
     ) -> Answer:
-        from ecokg.ask.generated import run_generated, stated_total
+        from ecokg.ask.generated import (
+            plan_area_constraints_dropped,
+            run_generated,
+            stated_total,
+        )
 
         assert self.model is not None
         schemes = set(self.model.schema.schemes.values())
-        analysis = stated_total(self.dataset, self.index, analysis) or analysis
+        analysis = (
+            stated_total(self.dataset, self.index, analysis)
+            or plan_area_constraints_dropped(self.dataset, analysis)
+            or analysis
+        )
         try:
             return run_generated(
                 self.dataset, self.index, self.model.lexicon, question, mentions, analysis, schemes
@@ -292,13 +300,15 @@ class Asker:
                     found.append(Mention(start, hit.end, text, (Candidate(entity, "alt", text),)))
                     taken.update(range(start, hit.end))
                     break
-        if not mentions and not found:  # nothing named: a part of a name is the name
-            found.extend(self._name_parts(question, taken))
+        if not mentions and not found:  # nothing named: a part of a name is the name,
+            found.extend(self._name_parts(question, set()))  # over words in it (管 in 管网)
         return found
 
     def _name_parts(self, question: str, taken: set[int]) -> list[Mention]:
         """Runs of Chinese characters no name or word took, four or more of which are part
         of the name of one thing only, longest first."""
+        assert self.model is not None
+        asked = {w.term for w in self.model.lexicon.words if w.role == "class"}  # not outputs
         found: list[Mention] = []
         run: list[int] = []
         for position, char in enumerate(question + " "):
@@ -312,7 +322,7 @@ class Asker:
                     (
                         (start, entity)
                         for start in range(begin, end - length + 1)
-                        if (entity := self._resolve(question[start : start + length], None))
+                        if (entity := self._resolve(question[start : start + length], asked))
                     ),
                     None,
                 )
@@ -325,9 +335,11 @@ class Asker:
                     break
         return found
 
-    def _resolve(self, text: str, class_iri: str | None) -> Entity | None:
-        """The one thing of ``class_iri`` one of whose names contains ``text`` (蒙山 +
-        分区 → 中南部蒙山…分区), or None when none or several do."""
+    def _resolve(self, text: str, wanted_classes: str | set[str]) -> Entity | None:
+        """The one thing of a class of ``wanted_classes`` one of whose names contains
+        ``text`` (蒙山 + 分区 → 中南部蒙山…分区), or None when none or several do."""
+        if isinstance(wanted_classes, str):
+            wanted_classes = {wanted_classes}
         wanted = key(text)
         if len(wanted) < 2:
             return None
@@ -336,7 +348,7 @@ class Asker:
             for form in self.index.forms
             if wanted in form.key
             and form.rank != "hidden"
-            and (class_iri is None or class_iri in self.index.entities[form.entity].types)
+            and wanted_classes & set(self.index.entities[form.entity].types)
         }
         return self.index.entities[found.pop()] if len(found) == 1 else None
 

@@ -14,7 +14,6 @@ from ecokg.ask.context import CannotRelate
 from ecokg.ask.lexicon import ASK_NS, Hit
 from ecokg.ask.linking import Mention
 from ecokg.ask.schema import Schema
-from ecokg.rdf.namespaces import compact
 
 F = ASK_NS  # answer-form concepts: F + "more" …
 YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
@@ -114,10 +113,11 @@ def check_same_kind(analysis: Analysis, attribute: str | None, schema: Schema) -
     asked_kinds = set(schema.attribute_metrics.get(attribute, ()))
     if unit_kinds and asked_kinds and not unit_kinds & asked_kinds:
         unit = analysis.threshold[3] if analysis.threshold else analysis.threshold_unit
+        asked = schema.name(attribute, analysis.lang)
         raise CannotRelate(
-            f"“{unit}”的单位与所问的{compact(attribute)}不是同一类量"
+            f"“{unit}”的单位与所问的{asked}不是同一类量"
             if analysis.lang == "zh"
-            else f"{unit!r} is not in a unit of the kind {compact(attribute)} is measured in",
+            else f"{unit!r} is not in a unit of the kind {asked} is measured in",
             final=True,
         )
 

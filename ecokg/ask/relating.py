@@ -22,7 +22,6 @@ from ecokg.ask.entities import Entity
 from ecokg.ask.lexicon import ASK_NS, Hit
 from ecokg.ask.linking import Mention
 from ecokg.ask.schema import Schema, Step, find_path
-from ecokg.rdf.namespaces import compact
 
 F = ASK_NS  # answer-form concepts: F + "less" …
 
@@ -54,7 +53,7 @@ def either_choice(
         cls = sorted(shared)[0]
     path = find_path(schema, cls, classes(subject, schema), mentioned)
     if not path:
-        raise CannotRelate(unrelated(subject.label(lang), cls, lang))
+        raise CannotRelate(unrelated(subject.label(lang), cls, lang, schema))
     analysis = Analysis(lang, "list", cls)
     analysis.subjects = [first, second]
     analysis.constraints = [Constraint(tuple(path), subject)]
@@ -153,7 +152,9 @@ def constrain(
             continue
         path = find_path(schema, answer, goals, mentioned, via - goals)
         if path is None:
-            raise CannotRelate(unrelated(entity.label(analysis.lang), answer, analysis.lang))
+            raise CannotRelate(
+                unrelated(entity.label(analysis.lang), answer, analysis.lang, schema)
+            )
         negated = negation is not None and mention.start > negation.start
         negated_any |= negated
         analysis.constraints.append(Constraint(tuple(path), entity, negated=negated))
@@ -163,7 +164,9 @@ def constrain(
             goal = later[0].terms[0]
             path = find_path(schema, answer, {goal}, mentioned)
             if path is None:
-                raise CannotRelate(unrelated(compact(goal), answer, analysis.lang))
+                raise CannotRelate(
+                    unrelated(schema.name(goal, analysis.lang), answer, analysis.lang, schema)
+                )
             analysis.constraints.append(Constraint(tuple(path), None, goal, negated=True))
 
 

@@ -57,6 +57,8 @@ class Schema:
     # as well (a zone's projects are those the plan prioritises there, not every project
     # with a township in it)
     inferred_only: list[str] = field(default_factory=list)
+    # a term → its ontology labels by language, for messages ({"zh": "投资", "en": …})
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
     adjacency: dict[str, list[tuple[Step, int]]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -71,6 +73,11 @@ class Schema:
         if iri in self.schemes:
             found.add(self.schemes[iri])
         return found
+
+    def name(self, term: str, lang: str) -> str:
+        """The ontology's label of a term in ``lang`` (投资, investment), else its local name."""
+        found = self.names.get(term, {})
+        return found.get(lang) or found.get("zh") or term.rstrip("/#").rsplit("#", 1)[-1]
 
     def attribute_kind(self, prop: str, cls: str) -> str | None:
         return self.attributes.get(prop, {}).get(cls)
@@ -88,6 +95,7 @@ class Schema:
             "unitMetrics": self.unit_metrics,
             "attributeMetrics": self.attribute_metrics,
             "inferredOnly": self.inferred_only,
+            "names": self.names,
         }
 
     @classmethod
@@ -101,6 +109,7 @@ class Schema:
             data.get("unitMetrics", {}),
             data.get("attributeMetrics", {}),
             data.get("inferredOnly", []),
+            data.get("names", {}),
         )
 
 
