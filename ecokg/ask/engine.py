@@ -300,9 +300,45 @@ class Asker:
                     found.append(Mention(start, hit.end, text, (Candidate(entity, "alt", text),)))
                     taken.update(range(start, hit.end))
                     break
+        named = {i for m in [*mentions, *found] for i in range(m.start, m.end)}
+        found.extend(self._name_words(question, taken, named))
         if not mentions and not found:  # nothing named: a part of a name is the name,
             found.extend(self._name_parts(question, set()))  # over words in it (管 in 管网)
         return found
+
+    def _name_words(self, question: str, taken: set[int], named: set[int]) -> list[Mention]:
+        """English words no name or lexicon word took, three or more of which are words of
+        the names of one thing only, all but one of them (the share of surface water at or
+        better than class II: Surface water at or better than class II …)."""
+        assert self.model is not None
+        known = self.model.lexicon.latin_words() | STOPWORDS_EN
+        free = [
+            u
+            for u in units(question)
+            if u.is_latin and u.start not in taken and not u.text.isdigit()
+        ]
+        words = [u for u in free if u.text not in known and u.text in self.index.vocabulary]
+        if len(words) < 3:
+            return []
+        wanted = {u.text for u in words}
+        asked = {w.term for w in self.model.lexicon.words if w.role == "class"}
+        scores: dict[str, int] = {}
+        for form in self.index.forms:
+            entity = self.index.entities[form.entity]
+            if form.rank == "hidden" or not form.text.isascii() or not asked & set(entity.types):
+                continue
+            shared = len(wanted & {u.text for u in units(form.text)})
+            scores[form.entity] = max(scores.get(form.entity, 0), shared)
+        best = max(scores.values(), default=0)
+        winners = [iri for iri, score in scores.items() if score == best]
+        if best < max(3, len(wanted) - 1) or len(winners) != 1:
+            return []
+        entity = self.index.entities[winners[0]]
+        start, end = words[0].start, words[-1].end
+        if not named.isdisjoint(range(start, end)):  # around another name: not one name
+            return []
+        text = question[start:end]
+        return [Mention(start, end, text, (Candidate(entity, "fuzzy", text),))]
 
     def _name_parts(self, question: str, taken: set[int]) -> list[Mention]:
         """Runs of Chinese characters no name or word took, four or more of which are part

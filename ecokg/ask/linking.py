@@ -287,10 +287,10 @@ def unread_names(
     lexicon_words: Collection[str],
 ) -> list[str]:
     """Pieces of names left unread: words outside the linked names and lexicon words
-    ``spans`` that belong to the names of things (two English words or more, or three
-    Chinese characters of a name). A question answered without them would answer a
-    question about everything of a class ("the urban green system project, which
-    department leads it?" is not "which departments are there")."""
+    ``spans`` that belong to the names of things (two English words or more, or a run of
+    Chinese characters three of which are part of a name). A question answered without
+    them would answer a question about everything of a class ("the urban green system
+    project, which department leads it?" is not "which departments are there")."""
     covered = {i for start, end in spans for i in range(start, end)}
     known = set(lexicon_words) | STOPWORDS_EN
     words = [
@@ -308,8 +308,12 @@ def unread_names(
         if has_cjk(char) and position not in covered and char not in STOP_CHARS_ZH:
             run += char
             continue
-        if len(run) >= 3 and any(
-            run in name for names in index.zh_keys_by_length.values() for name in names
+        pieces = {run[i : i + 3] for i in range(len(run) - 2)}  # 滨江公园绿道: 滨江公园
+        if pieces and any(
+            piece in name
+            for names in index.zh_keys_by_length.values()
+            for name in names
+            for piece in pieces
         ):
             found.append(run)
         run = ""
