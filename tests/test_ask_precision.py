@@ -97,3 +97,13 @@ def test_messages_and_headers_use_labels(asker: Asker) -> None:
     assert "投资" in str(refused.value) and "eco:" not in str(refused.value)
     answer = asker.ask("上高县总投资是多少").to_json()
     assert "Plan" not in answer["columns"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Is the forest cover target higher than its baseline?", "森林覆盖率的目标值比基期值高吗？"],
+)
+def test_a_yes_no_question_is_not_answered_with_a_figure(asker: Asker, question: str) -> None:
+    """Both read the target (47 %) and answered it as if it had been asked."""
+    with pytest.raises(UsageError):
+        asker.ask(question)

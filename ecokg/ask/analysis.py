@@ -153,7 +153,7 @@ def analyse(
             analysis.answer_class = main_class(owner, schema)
             rest = [(m, e) for m, e in entities if e is not owner]
             constrain(analysis, rest, mentioned, class_hits, negation, schema, None, fixed)
-            return analysis
+            return _answers_yes_or_no(analysis, forms)
 
     if attribute is None and answer_class is None and len(entities) == 1 and analysis.years:
         # "水土保持率2020年是多少": the figure of that year, whichever attribute holds it
@@ -268,4 +268,17 @@ def analyse(
                 final=True,
             )
         analysis.constraints.append(link)
+    return _answers_yes_or_no(analysis, forms)
+
+
+def _answers_yes_or_no(analysis: Analysis, forms: dict[str, Hit]) -> Analysis:
+    """吗 / "Is …" asks yes or no: a list or a figure is another question's answer."""
+    asks_yes = F + "yes-no" in forms and not analysis.asks_yes
+    if asks_yes and analysis.form not in {"yesno", "comparison"}:
+        raise CannotRelate(
+            "无法用“是”或“否”回答这个问题"
+            if analysis.lang == "zh"
+            else "cannot answer this question with yes or no",
+            final=True,
+        )
     return analysis
