@@ -107,3 +107,11 @@ def test_a_yes_no_question_is_not_answered_with_a_figure(asker: Asker, question:
     """Both read the target (47 %) and answered it as if it had been asked."""
     with pytest.raises(UsageError):
         asker.ask(question)
+
+
+def test_larger_compares_the_one_measure_two_things_have(asker: Asker) -> None:
+    """第三章第二节: 西南部 510.66 km2 > 东北部 505.07 km2; projects have no own measure."""
+    answer = asker.ask("东北部分区和西南部分区哪个大？").to_json()["answer"]
+    assert answer["items"][0]["iri"] == ID + "zone/southwest-moshan"
+    with pytest.raises(UsageError):
+        asker.ask("Which is larger, forest tending or wetland restoration?")

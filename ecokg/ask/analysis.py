@@ -31,6 +31,7 @@ from ecokg.ask.context import (
     main_class,
     unrelated,
 )
+from ecokg.ask.entities import Entity
 from ecokg.ask.lexicon import ASK_NS, Hit
 from ecokg.ask.linking import Mention
 from ecokg.ask.numbers import (
@@ -133,6 +134,8 @@ def analyse(
     ):
         first, second = entities[0][1], entities[1][1]
         same = classes(first, schema) & classes(second, schema)
+        if attribute is None and same and F + "yes-no" not in forms:
+            attribute = _only_measure(schema, first)  # which is larger: the zones' area
         if attribute and same:
             analysis.asks_yes = F + "yes-no" in forms
             return comparison(analysis, [first, second], attribute, forms, schema)
@@ -282,3 +285,12 @@ def _answers_yes_or_no(analysis: Analysis, forms: dict[str, Hit]) -> Analysis:
             final=True,
         )
     return analysis
+
+
+def _only_measure(schema: Schema, thing: Entity) -> str | None:
+    """The one measure of its own (面积, length) a thing has, if it has exactly one: what
+    "larger" compares when the question names no attribute."""
+    measures = [
+        p for p in sorted(schema.attributes) if attribute_kind(schema, p, thing) == "metric"
+    ]
+    return measures[0] if len(measures) == 1 else None
