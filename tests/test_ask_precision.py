@@ -115,3 +115,10 @@ def test_larger_compares_the_one_measure_two_things_have(asker: Asker) -> None:
     assert answer["items"][0]["iri"] == ID + "zone/southwest-moshan"
     with pytest.raises(UsageError):
         asker.ask("Which is larger, forest tending or wetland restoration?")
+
+
+def test_names_before_a_class_word_are_read_together(asker: Asker) -> None:
+    """Read apart, Jinjiang (the town) and water environment (a problem type) gave the 5
+    projects addressing water pollution in Jinjiang Town; 表4-2 prioritises 9 in the zone."""
+    answer = asker.ask("Which projects are in the Jinjiang water environment zone?").to_json()
+    assert len(answer["answer"]["items"]) == 9

@@ -174,7 +174,12 @@ class Asker:
             hits = self.model.lexicon.find(question, [(m.start, m.end) for m in mentions])
             named_before = self._names_before_class_words(question, mentions, hits)
             if named_before:
-                mentions = sorted([*mentions, *named_before], key=lambda m: m.start)
+                kept = [  # a longer name replaces the names inside it
+                    m
+                    for m in mentions
+                    if all(m.end <= n.start or n.end <= m.start for n in named_before)
+                ]
+                mentions = sorted([*kept, *named_before], key=lambda m: m.start)
                 hits = self.model.lexicon.find(question, [(m.start, m.end) for m in mentions])
             schema = self.model.schema
             try:
@@ -300,11 +305,41 @@ class Asker:
                     found.append(Mention(start, hit.end, text, (Candidate(entity, "alt", text),)))
                     taken.update(range(start, hit.end))
                     break
+            else:
+                found.extend(self._names_over_mentions(question, mentions, hit, run, taken))
         named = {i for m in [*mentions, *found] for i in range(m.start, m.end)}
         found.extend(self._name_words(question, taken, named))
         if not mentions and not found:  # nothing named: a part of a name is the name,
             found.extend(self._name_parts(question, set()))  # over words in it (管 in 管网)
         return found
+
+    def _names_over_mentions(
+        self,
+        question: str,
+        mentions: Sequence[Mention],
+        hit: Hit,
+        run: Sequence[Unit],
+        taken: set[int],
+    ) -> list[Mention]:
+        """Jinjiang + water environment + zone: names linked as other things (the town, a
+        problem type) right before a class word that, together with it, name one thing of
+        that class which none of them may be; the longer name replaces them."""
+        end = run[0].start if run else hit.start
+        before = []
+        for mention in sorted(mentions, key=lambda m: -m.start):
+            if mention.end <= end and not question[mention.end : end].strip():
+                before.append(mention)
+                end = mention.start
+        cls = hit.terms[0]
+        if not before or any(cls in c.entity.types for m in before for c in m.candidates):
+            return []
+        for mention in reversed(before):  # the longest first
+            entity = self._resolve(question[mention.start : hit.start], cls)
+            if entity is not None:
+                text = question[mention.start : hit.end]
+                taken.update(range(mention.start, hit.end))
+                return [Mention(mention.start, hit.end, text, (Candidate(entity, "alt", text),))]
+        return []
 
     def _name_words(self, question: str, taken: set[int], named: set[int]) -> list[Mention]:
         """English words no name or lexicon word took, three or more of which are words of
