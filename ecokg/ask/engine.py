@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ecokg.ask.analysis import Analysis, CannotRelate, NotUnderstood, analyse
 from ecokg.ask.answer import Answer, run_match
@@ -388,12 +389,18 @@ class Asker:
                 continue
             begin, end = (run[0], run[-1] + 1) if run else (0, 0)
             run = []
-            for length in range(end - begin, 3, -1):
+            grams = self._name_grams
+            # only pieces all of whose four characters in a row occur in some name: a long
+            # run of nonsense costs one look-up per character, not one per piece and name
+            inside = {i for i in range(begin, end - 3) if question[i : i + 4] in grams}
+            for length in range(min(end - begin, self._longest_zh_name), 3, -1):
                 hit = next(
                     (
                         (start, entity)
-                        for start in range(begin, end - length + 1)
-                        if (entity := self._resolve(question[start : start + length], asked))
+                        for start in sorted(inside)
+                        if start + length <= end
+                        and all(i in inside for i in range(start, start + length - 3))
+                        and (entity := self._resolve(question[start : start + length], asked))
                     ),
                     None,
                 )
@@ -405,6 +412,16 @@ class Asker:
                     )
                     break
         return found
+
+    @cached_property
+    def _name_grams(self) -> frozenset[str]:
+        """Every four characters in a row of the Chinese names of things."""
+        keys = [form.key for form in self.index.forms if has_cjk(form.key)]
+        return frozenset(k[i : i + 4] for k in keys for i in range(len(k) - 3))
+
+    @cached_property
+    def _longest_zh_name(self) -> int:
+        return max(self.index.zh_keys_by_length, default=0)
 
     def _resolve(self, text: str, wanted_classes: str | set[str]) -> Entity | None:
         """The one thing of a class of ``wanted_classes`` one of whose names contains
