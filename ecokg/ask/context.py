@@ -16,7 +16,6 @@ from ecokg.ask.linking import Mention
 from ecokg.ask.schema import Schema, find_path
 from ecokg.ask.text import has_cjk
 from ecokg.errors import UsageError
-from ecokg.rdf.namespaces import compact
 
 Resolver = Callable[[str, str], "Entity | None"]
 
@@ -91,10 +90,10 @@ def attribute_kind(schema: Schema, attribute: str, entity: Entity) -> str | None
     return None
 
 
-def unrelated(name: str, answer: str, lang: str) -> str:
+def unrelated(name: str, answer: str, lang: str, schema: Schema) -> str:
     if lang == "zh":
-        return f"规划没有把“{name}”与{compact(answer)}联系起来"
-    return f"the plan does not relate {name} to {compact(answer)}"
+        return f"规划没有把“{name}”与{schema.name(answer, lang)}联系起来"
+    return f"the plan does not relate {name} to {schema.name(answer, lang)}"
 
 
 def closest_candidate(

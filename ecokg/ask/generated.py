@@ -174,6 +174,25 @@ def stated_total(dataset: Store, index: EntityIndex, analysis: Analysis) -> Anal
     )
 
 
+def plan_area_constraints_dropped(dataset: Store, analysis: Analysis) -> Analysis | None:
+    """上高县有多少个项目: the plan's area (``dcterms:spatial`` of a plan) reached by a chain
+    of links (projects → problems → county) names the things of the whole plan, not the
+    subset the chain happens to reach; such a constraint is dropped. A direct link
+    (乡镇 within the county) is kept."""
+    kept = []
+    for constraint in analysis.constraints:
+        entity = constraint.entity
+        if entity is not None and not constraint.negated and len(constraint.path) > 1:
+            found = dataset.query(
+                f"ASK {{ ?plan <http://purl.org/dc/terms/spatial> {iri(entity.iri)} }}",
+                source="generated query",
+            )
+            if found:
+                continue
+        kept.append(constraint)
+    return replace(analysis, constraints=kept) if len(kept) < len(analysis.constraints) else None
+
+
 def _mark_user_data(dataset: Store, analysis: Analysis, rows: list[list[Cell | None]]) -> None:
     """Rows resting on the user's ``--data`` files say so, as the named queries' rows do:
     a row's facts are its thing, its value, and the things its constraints name."""

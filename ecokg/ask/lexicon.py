@@ -224,7 +224,10 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
     for ontology_file in resources.ontology_files():
         for triple in ox.parse(path=ontology_file):
             subject = triple.subject.value
-            if subject not in terms:
+            if subject not in terms:  # still named in headers and messages (eco:Plan)
+                if triple.predicate.value == RDFS + "label" and triple.object.language:
+                    language = triple.object.language
+                    names.setdefault(subject, {}).setdefault(language, triple.object.value)
                 continue
             if triple.predicate.value == RDF + "type":
                 if triple.object.value == _CLASS:

@@ -278,3 +278,43 @@ def _pinyin(text: str) -> str:
     from pypinyin import Style, lazy_pinyin  # slow import: only on this error path
 
     return key("".join(lazy_pinyin(text, style=Style.NORMAL)))
+
+
+def unread_names(
+    index: EntityIndex,
+    question: str,
+    spans: Iterable[tuple[int, int]],
+    lexicon_words: Collection[str],
+) -> list[str]:
+    """Pieces of names left unread: words outside the linked names and lexicon words
+    ``spans`` that belong to the names of things (two English words or more, or a run of
+    Chinese characters three of which are part of a name). A question answered without
+    them would answer a question about everything of a class ("the urban green system
+    project, which department leads it?" is not "which departments are there")."""
+    covered = {i for start, end in spans for i in range(start, end)}
+    known = set(lexicon_words) | STOPWORDS_EN
+    words = [
+        question[u.start : u.end]
+        for u in units(question)
+        if u.is_latin
+        and u.start not in covered
+        and not u.text.isdigit()
+        and u.text not in known
+        and u.text in index.vocabulary
+    ]
+    found = [" ".join(words)] if len(words) >= 2 else []
+    run = ""
+    for position, char in enumerate(question + " "):
+        if has_cjk(char) and position not in covered and char not in STOP_CHARS_ZH:
+            run += char
+            continue
+        pieces = {run[i : i + 3] for i in range(len(run) - 2)}  # 滨江公园绿道: 滨江公园
+        if pieces and any(
+            piece in name
+            for names in index.zh_keys_by_length.values()
+            for name in names
+            for piece in pieces
+        ):
+            found.append(run)
+        run = ""
+    return found

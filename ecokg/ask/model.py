@@ -24,7 +24,7 @@ from ecokg.errors import EcokgError
 if TYPE_CHECKING:
     from ecokg.stores.base import Store
 
-MODEL_VERSION = "5"
+MODEL_VERSION = "7"
 
 
 @dataclass
@@ -53,6 +53,7 @@ def build_model(dataset: Store) -> Model:
         if unit in schema.unit_metrics:
             schema.unit_metrics.setdefault(written, schema.unit_metrics[unit])
     schema.also = lexicon.also
+    schema.names = lexicon.names
     return Model(lexicon, schema)
 
 

@@ -18,13 +18,14 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal
 
-from ecokg.ask.analysis import Analysis, Constraint, _top, _unit_after
+from ecokg.ask.analysis import Analysis, Constraint
 from ecokg.ask.compile import PAIR, _Builder, iri
 from ecokg.ask.context import CannotRelate, classes
 from ecokg.ask.entities import Entity
 from ecokg.ask.forms import Item, amount
 from ecokg.ask.lexicon import ASK_NS, Hit
 from ecokg.ask.linking import Mention
+from ecokg.ask.numbers import top_rank, unit_after
 from ecokg.ask.schema import Schema, find_path
 from ecokg.rdf.namespaces import ECO
 
@@ -77,7 +78,7 @@ def read_planned(
     project_words = {
         h.start for h in hits if h.role == "class" and ECO.Project in h.terms
     }  # 项目 / project: the owner, not what is asked
-    in_unit = _asks_in_unit(question, schema)  # 多少万亩, how many hectares
+    in_unit = _asks_in_unit(question, hits, schema)  # 多少万亩, how many hectares
     measured = bool(metrics) or in_unit
     if F + "planned" not in forms and not (measured and (projects or project_words)):
         return None
@@ -96,7 +97,7 @@ def read_planned(
         analysis.form = "count"
     elif F + "max" in forms or F + "min" in forms or F + "more" in forms or F + "less" in forms:
         analysis.descending = F + "max" in forms or F + "more" in forms
-        analysis.top = _top(question)
+        analysis.top = top_rank(question)
         many = analysis.top is not None and analysis.top > 1
         analysis.form = "top" if many else ("max" if analysis.descending else "min")
     elif asked or F + "each" in forms:
@@ -115,12 +116,16 @@ _COUNTS = frozenset({"个", "number"})  # the count unit's own labels: 多少个
 _HOW_MANY = re.compile(r"(多少|几|how many|how much)\s*", re.I)
 
 
-def _asks_in_unit(question: str, schema: Schema) -> bool:
-    """多少万亩 / how many km: a quantity asked in a unit the data uses (not 多少个)."""
+def _asks_in_unit(question: str, hits: Sequence[Hit], schema: Schema) -> bool:
+    """多少万亩 / how many km: a quantity asked in a unit the data uses (not 多少个), and
+    not the unit of an attribute the question names (资金需求是多少万元: the investment)."""
+    named = {t for h in hits if h.role == "property" for t in h.terms if t in schema.attributes}
+    measures = {m for t in named for m in schema.attribute_metrics.get(t, ())}
     for found in _HOW_MANY.finditer(question):
-        _multiplier, end = _unit_after(question, found.end(), schema)
-        if end > found.end() and question[found.end() : end].strip().casefold() not in _COUNTS:
-            return True
+        _multiplier, end = unit_after(question, found.end(), schema)
+        unit = question[found.end() : end].strip().casefold()
+        if end > found.end() and unit not in _COUNTS:
+            return not measures & set(schema.unit_metrics.get(unit, ()))
     return False
 
 

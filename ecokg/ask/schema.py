@@ -21,10 +21,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ecokg.rdf.namespaces import ECO_NS
+from ecokg.rdf.namespaces import ECO_NS, GRAPH_INFERRED
 
 MAX_HOPS = 3
 MENTIONED_DISCOUNT = 0.5
+INFERRED_ONLY_COST = 0.3  # less than a hop: an inferred shortcut still beats two stated links
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,12 @@ class Schema:
     unit_metrics: dict[str, list[str]] = field(default_factory=dict)
     # an attribute (eco:investment) → the metrics of its figures
     attribute_metrics: dict[str, list[str]] = field(default_factory=dict)
+    # links no graph but the inferred one holds: followed only when no stated link serves
+    # as well (a zone's projects are those the plan prioritises there, not every project
+    # with a township in it)
+    inferred_only: list[str] = field(default_factory=list)
+    # a term → its ontology labels by language, for messages ({"zh": "投资", "en": …})
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
     adjacency: dict[str, list[tuple[Step, int]]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -66,6 +73,11 @@ class Schema:
         if iri in self.schemes:
             found.add(self.schemes[iri])
         return found
+
+    def name(self, term: str, lang: str) -> str:
+        """The ontology's label of a term in ``lang`` (投资, investment), else its local name."""
+        found = self.names.get(term, {})
+        return found.get(lang) or found.get("zh") or term.rstrip("/#").rsplit("#", 1)[-1]
 
     def attribute_kind(self, prop: str, cls: str) -> str | None:
         return self.attributes.get(prop, {}).get(cls)
@@ -82,6 +94,8 @@ class Schema:
             "also": self.also,
             "unitMetrics": self.unit_metrics,
             "attributeMetrics": self.attribute_metrics,
+            "inferredOnly": self.inferred_only,
+            "names": self.names,
         }
 
     @classmethod
@@ -94,6 +108,8 @@ class Schema:
             data.get("also", {}),
             data.get("unitMetrics", {}),
             data.get("attributeMetrics", {}),
+            data.get("inferredOnly", []),
+            data.get("names", {}),
         )
 
 
@@ -142,6 +158,10 @@ SELECT DISTINCT ?unit ?label ?metric WHERE {
 _ATTRIBUTE_METRICS = """
 SELECT DISTINCT ?p ?metric WHERE { VALUES ?p { %s } ?s ?p ?figure . ?figure eco:metric ?metric }
 """
+_INFERRED_ONLY = """
+SELECT ?p WHERE { VALUES ?p { %s }
+  FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } FILTER(?g != <%s>) } }
+"""
 _SCHEMES = "SELECT ?c ?scheme WHERE { ?c skos:inScheme ?scheme . FILTER(isIRI(?c)) }"
 
 
@@ -182,7 +202,19 @@ def build_schema(
         attribute_metrics.setdefault(row["p"].value, []).append(row["metric"].value)
     for metric in metrics:  # a thing's own measure is its metric
         attribute_metrics.setdefault(metric, [metric])
-    return Schema(sorted(links), attributes, schemes, units, {}, unit_metrics, attribute_metrics)
+    inferred_only = sorted(
+        row["p"].value for row in _select(dataset, _INFERRED_ONLY % (values, GRAPH_INFERRED))
+    )
+    return Schema(
+        sorted(links),
+        attributes,
+        schemes,
+        units,
+        {},
+        unit_metrics,
+        attribute_metrics,
+        inferred_only,
+    )
 
 
 def _select(dataset: Any, sparql: str) -> list[Any]:
@@ -254,6 +286,7 @@ def _search(
     mentioned: Collection[str],
     wanted: frozenset[str],
 ) -> list[Step] | None:
+    inferred = set(schema.inferred_only)
     counter = 0
     queue: list[tuple[float, int, str, frozenset[str], list[Step]]] = [
         (0.0, counter, start, frozenset(), [])
@@ -271,6 +304,8 @@ def _search(
                 continue
             edge = 1.0 - (MENTIONED_DISCOUNT if step.prop in mentioned else 0.0)
             edge += 0.1 / math.log(2 + count)
+            if step.prop in inferred and step.prop not in mentioned:
+                edge += INFERRED_ONLY_COST
             now = seen | ({step.to_class} & wanted)
             total = cost + edge
             if best.get((step.to_class, now), math.inf) <= total:
