@@ -69,9 +69,6 @@ class Hit:
     terms: tuple[str, ...]
     role: str
 
-    def overlaps(self, start: int, end: int) -> bool:
-        return self.start < end and start < self.end
-
 
 @dataclass
 class Lexicon:
