@@ -215,6 +215,24 @@ def die_with_parent(parent: int | None = None) -> None:
         os._exit(1)
 
 
+def start_forked_child(parent: int) -> None:
+    """First steps of a forked child (``parent``: the parent's PID, taken before the fork):
+    the default action for Ctrl-C and SIGTERM (the parent's handlers and wakeup pipe are not
+    the child's), and death with the parent."""
+    for sig in _STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_DFL)
+    with contextlib.suppress(ValueError):  # forked from a thread other than the main one
+        signal.set_wakeup_fd(-1)
+    die_with_parent(parent)
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to the pipe ``fd`` (a write may take only part)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 def can_fork() -> bool:
     return hasattr(os, "fork") and sys.platform.startswith("linux")
 
@@ -234,12 +252,10 @@ def run_in_child(work: Callable[[], bytes], timeout: float | None) -> bytes:
         status = 1
         try:
             os.close(read_fd)
-            for sig in _STOP_SIGNALS:
-                signal.signal(sig, signal.SIG_DFL)
-            signal.set_wakeup_fd(-1)
-            die_with_parent()
-            if os.getppid() == parent:
-                _write_all(write_fd, work())
+            start_forked_child(parent)
+            if os.getppid() == parent:  # prctl may be unavailable: the parent may be gone
+                write_all(write_fd, work())
+                os.close(write_fd)
                 status = 0
         finally:
             os._exit(status)
@@ -264,13 +280,6 @@ def run_in_child(work: Callable[[], bytes], timeout: float | None) -> bytes:
         raise_if_interrupted()  # e.g. the watchdog killed the child
         raise ChildFailed(_describe_status(wait_status))
     return b"".join(chunks)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-    os.close(fd)
 
 
 def _read_until_eof(fd: int, timeout: float | None) -> list[bytes]:

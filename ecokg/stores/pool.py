@@ -148,11 +148,7 @@ class WorkerPool(Generic[Context]):
                 for fd in (request_write, reply_read, *self._fds):  # siblings' pipes too
                     with contextlib.suppress(OSError):
                         os.close(fd)
-                for sig in (signal.SIGINT, signal.SIGTERM):
-                    signal.signal(sig, signal.SIG_DFL)
-                with contextlib.suppress(ValueError):
-                    signal.set_wakeup_fd(-1)
-                interrupts.die_with_parent(parent)
+                interrupts.start_forked_child(parent)
                 if self._prepare is not None:
                     self._prepare(self.context)
                 _serve(self.context, request_read, reply_write)
@@ -186,9 +182,7 @@ def _serve(context: Any, requests: int, replies: int) -> None:
 
 
 def _write_message(fd: int, payload: bytes) -> None:
-    view = memoryview(_LENGTH.pack(len(payload)) + payload)
-    while view:
-        view = view[os.write(fd, view) :]
+    interrupts.write_all(fd, _LENGTH.pack(len(payload)) + payload)
 
 
 def _read_message(fd: int, timeout: float | None) -> bytes:
