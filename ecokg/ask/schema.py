@@ -252,28 +252,18 @@ def with_alternatives(
     widened = []
     here = start
     for step in path:
-        parallel = tuple(
-            sorted(
-                other.prop
-                for other, _count in schema.adjacency.get(here, ())
-                if other.to_class == step.to_class
-                and other.forward == step.forward
-                and other.prop != step.prop
-                and other.prop in mentioned
-                and step.prop in mentioned
-            )
-        )
-        if not parallel and step.prop not in mentioned:
-            parallel = tuple(
-                sorted(
-                    other.prop
-                    for other, _count in schema.adjacency.get(here, ())
-                    if other.to_class == step.to_class
-                    and other.forward == step.forward
-                    and other.prop in schema.also.get(step.prop, ())
-                    and other.prop not in mentioned
-                )
-            )
+        # the other properties between the same classes in the same direction
+        alike = [
+            other.prop
+            for other, _count in schema.adjacency.get(here, ())
+            if other.to_class == step.to_class and other.forward == step.forward
+        ]
+        if step.prop in mentioned:  # named parallels, as the question names this one
+            chosen = [prop for prop in alike if prop != step.prop and prop in mentioned]
+        else:  # the step's ask:alsoFollow partners the question does not name
+            partners = schema.also.get(step.prop, ())
+            chosen = [prop for prop in alike if prop in partners and prop not in mentioned]
+        parallel = tuple(sorted(chosen))
         widened.append(Step(step.prop, step.forward, step.to_class, parallel))
         here = step.to_class
     return widened
