@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 STARTUP_SECONDS = 20.0
 STOP_SECONDS = 10.0
@@ -42,19 +43,27 @@ def free_port() -> int:
 
 
 @dataclass(frozen=True)
-class OxigraphServer:
-    """A running server: its base URL, SPARQL query endpoint and Graph Store URL."""
+class RunningServer:
+    """A running SPARQL server: its base URL, SPARQL query endpoint and Graph Store URL
+    (each kind of server has its own paths)."""
 
     base: str
     process: subprocess.Popen[bytes]
+    QUERY_PATH: ClassVar[str]
+    STORE_PATH: ClassVar[str]
 
     @property
     def query_url(self) -> str:
-        return f"{self.base}/query"
+        return self.base + self.QUERY_PATH
 
     @property
     def store_url(self) -> str:
-        return f"{self.base}/store"
+        return self.base + self.STORE_PATH
+
+
+class OxigraphServer(RunningServer):
+    QUERY_PATH = "/query"
+    STORE_PATH = "/store"
 
 
 @contextmanager

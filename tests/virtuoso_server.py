@@ -17,10 +17,9 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
-from oxigraph_server import free_port
+from oxigraph_server import RunningServer, free_port
 
 STARTUP_SECONDS = 60.0  # a fresh database takes about 6 s on an idle machine
 STOP_SECONDS = 15.0
@@ -70,20 +69,9 @@ def find_virtuoso() -> tuple[str, str] | None:
     return (server, isql) if server and isql else None
 
 
-@dataclass(frozen=True)
-class VirtuosoServer:
-    """A running server: its base URL, SPARQL query endpoint and Graph Store URL."""
-
-    base: str
-    process: subprocess.Popen[bytes]
-
-    @property
-    def query_url(self) -> str:
-        return f"{self.base}/sparql"
-
-    @property
-    def store_url(self) -> str:
-        return f"{self.base}/sparql-graph-crud"
+class VirtuosoServer(RunningServer):
+    QUERY_PATH = "/sparql"
+    STORE_PATH = "/sparql-graph-crud"
 
 
 @contextmanager
