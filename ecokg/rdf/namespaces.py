@@ -23,6 +23,41 @@ GRAPH_MONITORING: Final = GRAPH_BASE + "monitoring"
 # All three, in load order.
 DATASET_GRAPHS: Final = (GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_INFERRED)
 
+# Many plans in one store (docs/many-plans.md): each plan's statements live in
+# …/graph/plan/{code} and its inferences in …/graph/inferred/{code}, where {code} is the
+# county's administrative division code (GB/T 2260; 上高县 = 360923). The bare …/graph/plan
+# and …/graph/inferred are what release 0.1 wrote (one plan per store) and what a plan
+# with no code is loaded into: readers accept every graph named with the prefix.
+BUNDLED_CODE: Final = "360923"
+
+
+def plan_graph(code: str | None) -> str:
+    """The named graph of what county ``code``'s plan states (bare …/graph/plan without one)."""
+    return f"{GRAPH_PLAN}/{code}" if code else GRAPH_PLAN
+
+
+def inferred_graph(code: str | None) -> str:
+    """The named graph of the inferences over the plan of county ``code``."""
+    return f"{GRAPH_INFERRED}/{code}" if code else GRAPH_INFERRED
+
+
+def is_plan_graph(iri: str) -> bool:
+    """True for …/graph/plan and every …/graph/plan/{code}."""
+    return iri == GRAPH_PLAN or iri.startswith(GRAPH_PLAN + "/")
+
+
+def is_inferred_graph(iri: str) -> bool:
+    """True for …/graph/inferred and every …/graph/inferred/{code}."""
+    return iri == GRAPH_INFERRED or iri.startswith(GRAPH_INFERRED + "/")
+
+
+def graph_code(iri: str) -> str | None:
+    """The county code a plan or inferred graph is named with (None for the bare ones)."""
+    for base in (GRAPH_PLAN, GRAPH_INFERRED):
+        if iri.startswith(base + "/"):
+            return iri[len(base) + 1 :]
+    return None
+
 # Prefixes known to every query and used to compact IRIs in output (compact() tries the
 # longest namespace first, so ecounit: wins over eco:'s shorter stem).
 PREFIXES: Final[dict[str, str]] = {
