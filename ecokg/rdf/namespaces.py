@@ -58,6 +58,7 @@ def graph_code(iri: str) -> str | None:
             return iri[len(base) + 1 :]
     return None
 
+
 # Prefixes known to every query and used to compact IRIs in output (compact() tries the
 # longest namespace first, so ecounit: wins over eco:'s shorter stem).
 PREFIXES: Final[dict[str, str]] = {
@@ -261,6 +262,7 @@ class ECO(metaclass=_ClosedNamespaceMeta):
     countOf: str
     dataSource: str
     description: str
+    divisionCode: str
     ecosystemCategory: str
     excludesTownship: str
     excludesVillage: str
