@@ -9,7 +9,7 @@ import pyoxigraph as ox
 
 from ecokg import resources
 from ecokg.rdf.namespaces import graph_code, inferred_graph
-from ecokg.stores.base import Store, select
+from ecokg.stores.base import Store, Term, select
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,9 @@ def list_plans(store: Store) -> list[PlanInfo]:
     query = resources.query_dir() / "plans.rq"
     table = select(store, query.read_text(encoding="utf-8"))
 
-    def text(row: list[ox.NamedNode | ox.Literal | None], name: str) -> str | None:
+    def text(row: list[Term | None], name: str) -> str | None:
         term = row[table.variables.index(name)]
-        return None if term is None else str(term.value)
+        return term.value if isinstance(term, ox.NamedNode | ox.Literal) else None
 
     plans = []
     for row in table.rows:
