@@ -5,6 +5,7 @@ read-only endpoint (names from the suite's manifest, data-sparql11/protocol)."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -605,6 +606,9 @@ def test_a_worker_out_of_time_is_replaced(client: TestClient, portal) -> None:  
         portal.store.timeout = saved
     for _ in range(3):  # every worker, old and new, still answers
         assert sparql_get(client, ASK_TOWNSHIP).status_code == 200
+    deadline = time.monotonic() + 10  # the replacement is forked by a background thread
+    while pool._idle.qsize() < pool.size and time.monotonic() < deadline:
+        time.sleep(0.05)
     after = {worker.pid for worker in list(pool._idle.queue)}
     assert len(after) == pool.size and after != before
 
