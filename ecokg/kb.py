@@ -80,8 +80,8 @@ def load_dataset(
     for code, files in graphs.items():
         for path in files:
             dataset.load_file(path, plan_graph(code), parsed[path])
-    for path, quads in monitoring:
-        dataset.load_file(path, GRAPH_MONITORING, quads)
+    for path, report in monitoring:
+        dataset.load_file(path, GRAPH_MONITORING, report)
     if inferred:
         for code, files in graphs.items():
             inferences = plan_inferred_file(files, reason_limit=reason_limit)

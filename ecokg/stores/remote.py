@@ -5,8 +5,8 @@ built by SPARQLWrapper) and returns the same pyoxigraph result types as the embe
 The query's default graph is the union of the ecokg graphs (``default-graph-uri``) and the
 same graphs are its named graphs (``named-graph-uri``), so ``GRAPH <…/inferred>`` works. With
 ``find_plan_graphs``, those are the given graphs and every plan's graphs on the endpoint
-(``…/graph/plan/{code}`` and, if the bare ``…/graph/inferred`` is given, ``…/graph/inferred/{code}``),
-found with one query the first time they are needed.
+(``…/graph/plan/{code}``, and ``…/graph/inferred/{code}`` if the bare ``…/graph/inferred`` is
+given), found with one query the first time they are needed.
 Every request has a client-side timeout and responses larger than ``max_bytes`` are refused,
 so a query against a public endpoint stays bounded. Errors are one-line EcokgErrors.
 
@@ -246,9 +246,7 @@ class RemoteStore:
         body = read_bounded(response, self.endpoint, max_bytes=self.max_bytes, timeout=self.timeout)
         return body, content_type
 
-    def _request(
-        self, text: str, accept: str, graphs: Sequence[str]
-    ) -> urllib.request.Request:
+    def _request(self, text: str, accept: str, graphs: Sequence[str]) -> urllib.request.Request:
         from SPARQLWrapper import CONSTRUCT, POST, SELECT, URLENCODED, SPARQLWrapper
 
         wrapper = SPARQLWrapper(self.endpoint, agent=USER_AGENT)
