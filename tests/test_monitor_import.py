@@ -123,7 +123,7 @@ def test_import_writes_the_monitoring_graph_only(run_cli, tmp_path: Path) -> Non
     assert sum(1 for _ in dataset.store.quads_for_pattern(None, None, None, bundled)) == sum(
         1 for _ in plan_only.store.quads_for_pattern(None, None, None, bundled)
     )
-    assert dataset.graphs() == plan_only.graphs() + (GRAPH_MONITORING,)
+    assert dataset.graphs() == (*plan_only.graphs(), GRAPH_MONITORING)
 
 
 INDICATOR_HEADER = "指标 indicator,单位 unit,年份 year,监测值 value,监测日期 date,修订 revision\n"

@@ -6,6 +6,7 @@ part keeps every plan."""
 
 from __future__ import annotations
 
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +34,7 @@ from ecokg.stores.local import Dataset
 from ecokg.stores.remote import RemoteStore
 
 SPATIAL = ox.NamedNode("http://purl.org/dc/terms/spatial")
+RDF_TYPE = ox.NamedNode(RDF + "type")
 DIVISION_CODE = ox.NamedNode(ECO.divisionCode)
 COUNTIES = (County(1), County(2))
 CODES = (BUNDLED_CODE, *(str(county.code) for county in COUNTIES))
@@ -139,20 +141,20 @@ def test_a_file_declaring_no_plan_goes_with_the_plan_it_mentions(
     assert [f.graph for f in dataset.files if f.path == links] == [plan_graph(str(second.code))]
 
 
-def bare_layout() -> Dataset:
-    """The bundled dataset as release 0.1 loaded (and pushed) it: one bare plan graph."""
+def bundled_in(code: str | None) -> Dataset:
+    """The bundled dataset with the plan in ``plan_graph(code)``: code None is the layout
+    release 0.1 loaded (and pushed), one bare plan graph."""
     dataset = Dataset()
     for path in resources.ontology_files():
         dataset.load_file(path, GRAPH_ONTOLOGY)
-    dataset.load_file(resources.plan_file(), GRAPH_PLAN)
-    dataset.load_file(resources.inferred_file(), GRAPH_INFERRED)
+    dataset.load_file(resources.plan_file(), plan_graph(code))
+    dataset.load_file(resources.inferred_file(), inferred_graph(code))
     return dataset
 
 
-@pytest.mark.parametrize("layout", ["per-plan", "bare"])
-def test_named_queries_answer_alike_in_both_layouts(dataset: Dataset, layout: str) -> None:
-    store = dataset if layout == "per-plan" else bare_layout()
-    assert plan_graph(BUNDLED_CODE) in dataset.graphs()
+@pytest.mark.parametrize("code", [BUNDLED_CODE, None], ids=["per-plan", "bare"])
+def test_named_queries_answer_alike_in_both_layouts(code: str | None) -> None:
+    store = bundled_in(code)
     params = query_params()
     for path in QUERY_FILES:
         if path.stem == "plans":  # its graph column names the layout
@@ -164,8 +166,10 @@ def test_named_queries_answer_alike_in_both_layouts(dataset: Dataset, layout: st
 # --- on a server: the graphs of release 0.1, or one graph per plan ---------------------------
 
 
-def put_graph(server: OxigraphServer, graph: str, path: Path) -> None:
-    body = ox.serialize(ox.parse(path=str(path)), format=ox.RdfFormat.N_TRIPLES) or b""
+def put_graph(server: OxigraphServer, graph: str, *paths: Path) -> None:
+    """Replace ``graph`` on the server with the triples of ``paths``."""
+    triples = [quad.triple for path in paths for quad in ox.parse(path=str(path))]
+    body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
     request = urllib.request.Request(
         f"{server.store_url}?{urllib.parse.urlencode({'graph': graph})}",
         data=body,
@@ -193,8 +197,7 @@ def emptied(oxigraph_server: OxigraphServer) -> Iterator[OxigraphServer]:
 @pytest.mark.server
 @pytest.mark.parametrize("code", [None, BUNDLED_CODE], ids=["bare", "per-plan"])
 def test_remote_queries_see_every_plan_graph(emptied: OxigraphServer, code: str | None) -> None:
-    for path in resources.ontology_files():
-        put_graph(emptied, GRAPH_ONTOLOGY, path)  # PUT replaces: the last file is enough here
+    put_graph(emptied, GRAPH_ONTOLOGY, *resources.ontology_files())
     put_graph(emptied, plan_graph(code), resources.plan_file())
     put_graph(emptied, inferred_graph(code), resources.inferred_file())
     store = open_store(endpoint=emptied.query_url)
