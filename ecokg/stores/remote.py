@@ -123,10 +123,13 @@ class RemoteStore:
         timeout: float = DEFAULT_TIMEOUT,
         max_bytes: int = MAX_RESPONSE_BYTES,
         auth: Auth | None = None,
-        graphs: Sequence[str] = DATASET_GRAPHS,
+        graphs: Sequence[str] | None = None,
         allow_service: bool = False,
-        find_plan_graphs: bool = False,
+        find_plan_graphs: bool | None = None,
     ) -> None:
+        """``graphs``: the graphs to query (default: those of release 0.1, and every plan's
+        found on the endpoint); ``find_plan_graphs``: add the plans' graphs found (default:
+        only when ``graphs`` is not given)."""
         if not endpoint.startswith(("http://", "https://")):
             raise UsageError(
                 f"--endpoint {redact(endpoint)!r}: expected an http:// or https:// URL"
@@ -136,8 +139,9 @@ class RemoteStore:
         self.endpoint, self.auth = credentials_from_url(endpoint, auth)
         self.timeout = timeout
         self.max_bytes = max_bytes
-        self._given_graphs = tuple(graphs)
-        self._found_graphs: tuple[str, ...] | None = None if find_plan_graphs else ()
+        self._given_graphs = DATASET_GRAPHS if graphs is None else tuple(graphs)
+        finding = graphs is None if find_plan_graphs is None else find_plan_graphs
+        self._found_graphs: tuple[str, ...] | None = None if finding else ()
         # SERVICE makes the server fetch from other servers: refused unless asked for.
         self.allow_service = allow_service
         self._prologue = sparql_prologue()
@@ -162,7 +166,10 @@ class RemoteStore:
         its inferred graph when inferences are wanted (the bare …/graph/inferred given)."""
         sparql = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?plan a <{ECO.Plan}> }} }}"
         body, content_type = self._post(self._prologue + sparql, _SOLUTIONS_ACCEPT, graphs=())
-        result = _parse_solutions(self.endpoint, body, content_type, "solutions")
+        try:
+            result = _parse_solutions(self.endpoint, body, content_type, "solutions")
+        except InputError:  # not rows: the query itself will say what the server answers
+            return ()
         assert isinstance(result, ox.QuerySolutions)
         names = sorted(
             {
