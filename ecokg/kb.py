@@ -1,11 +1,14 @@
 """The one place that decides what the dataset is: which files go into which named graph,
-where the inferred graph comes from, and which store a command queries.
+where the inferred graphs come from, and which store a command queries.
 
 - the ontology (``ontology/*.ttl`` and its vocabularies) → ``…/graph/ontology``;
-- the bundled plan (``data/plan.ttl``), unless left out, and the user's ``--data`` files →
-  ``…/graph/plan``;
-- the inferred graph → ``…/graph/inferred``: the shipped ``data/inferred.ttl`` for the bundled
-  plan alone, else one reasoned over once and cached by content hash (:mod:`ecokg.reason`);
+- each plan (the bundled ``data/plan.ttl`` unless left out, and the user's ``--data`` files,
+  grouped by :func:`plans_in_input`) → its own ``…/graph/plan/{code}``, {code} being its
+  county's administrative division code (:func:`plan_code`); a plan without a code, or input
+  declaring no plan at all, → the bare ``…/graph/plan`` of release 0.1;
+- each plan's inferences → ``…/graph/inferred/{code}``: the shipped ``data/inferred.ttl`` for
+  the bundled plan alone, else reasoned over the ontology and that plan's files only (never
+  the union of the plans) once and cached by content hash (:mod:`ecokg.reason`);
 - monitoring data (a ``--data`` file that declares an ``eco:MonitoringReport``, as
   ``ecokg monitor import`` writes) → ``…/graph/monitoring``: what happened since the plan, never
   mixed into what the plan states, and not reasoned over.
@@ -18,6 +21,7 @@ problem is one ``ecokg: warning:`` line on stderr; the exit code does not change
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,14 +32,19 @@ import pyoxigraph as ox
 from ecokg import resources
 from ecokg.errors import InputError, UsageError
 from ecokg.rdf.namespaces import (
+    BUNDLED_CODE,
     ECO,
     ECO_NS,
     GRAPH_INFERRED,
     GRAPH_MONITORING,
     GRAPH_ONTOLOGY,
     GRAPH_PLAN,
+    ID,
     RDF,
     compact,
+    inferred_graph,
+    is_plan_graph,
+    plan_graph,
 )
 from ecokg.rdf.parsing import parse_file
 from ecokg.stores.base import DEFAULT_TIMEOUT, Store
@@ -50,28 +59,45 @@ def load_dataset(
     inferred: bool = True,
     reason_limit: int | None = None,
 ) -> Dataset:
-    """Load the ontology, the bundled plan (unless ``bundled`` is False), the inferred graph
-    (unless ``inferred`` is False or it was never built) and the user's ``data_files``;
-    ``reason_limit`` bounds the triples reasoned over for them (see :mod:`ecokg.reason`)."""
+    """Load the ontology, the bundled plan (unless ``bundled`` is False) and the user's
+    ``data_files``, each plan into its own graph, and each plan's inferred graph (unless
+    ``inferred`` is False); ``reason_limit`` bounds the triples reasoned over for a plan not
+    reasoned over yet (see :mod:`ecokg.reason`)."""
     dataset = Dataset()
     for path in resources.ontology_files():
         dataset.load_file(path, GRAPH_ONTOLOGY)
+    stated: list[tuple[Path, Sequence[ox.Quad]]] = []
     if bundled:
-        dataset.load_file(bundled_plan(), GRAPH_PLAN)
-    plan_files = []
+        plan = bundled_plan()
+        stated.append((plan, parse_file(plan)))
+    monitoring: list[tuple[Path, Sequence[ox.Quad]]] = []
     for data_file in data_files:
         quads = parse_file(data_file)
         warn(data_problems(data_file, quads))
-        if declares_monitoring(quads):
-            dataset.load_file(data_file, GRAPH_MONITORING, quads)
-        else:
-            dataset.load_file(data_file, GRAPH_PLAN, quads)
-            plan_files.append(data_file)
+        (monitoring if declares_monitoring(quads) else stated).append((Path(data_file), quads))
+    parsed = dict(stated)
+    graphs = plan_graphs(_group_plans(stated, "loaded")) if stated else {}
+    for code, files in graphs.items():
+        for path in files:
+            dataset.load_file(path, plan_graph(code), parsed[path])
+    for path, report in monitoring:
+        dataset.load_file(path, GRAPH_MONITORING, report)
     if inferred:
-        inferred_graph = inferred_file(plan_files, bundled, reason_limit=reason_limit)
-        if inferred_graph is not None:
-            dataset.load_file(inferred_graph, GRAPH_INFERRED)
+        for code, files in graphs.items():
+            inferences = plan_inferred_file(files, reason_limit=reason_limit)
+            if inferences is not None:
+                dataset.load_file(inferences, inferred_graph(code))
     return dataset
+
+
+def plan_graphs(plans: Iterable[PlanInput]) -> dict[str | None, list[Path]]:
+    """The files of each plan graph, by county code (None: the bare …/graph/plan); plans
+    with the same code (two plan IRIs of one county) share their graph."""
+    graphs: dict[str | None, list[Path]] = {}
+    for plan in plans:
+        files = graphs.setdefault(plan.code, [])
+        files.extend(path for path in plan.files if path not in files)
+    return graphs
 
 
 def is_monitoring_file(path: Path | str) -> bool:
@@ -101,10 +127,11 @@ def bundled_plan() -> Path:
 
 
 def user_data_files(dataset: Dataset) -> list[Path]:
-    """The user's ``--data`` files in a loaded dataset: the plan graph's files but the
-    bundled plan."""
+    """The user's ``--data`` files in a loaded dataset: the plan graphs' files but the
+    bundled plan (each once, though a file of links may be in several plans' graphs)."""
     plan = resources.plan_file()
-    return [f.path for f in dataset.files if f.graph == GRAPH_PLAN and f.path != plan]
+    files = [f.path for f in dataset.files if is_plan_graph(f.graph) and f.path != plan]
+    return list(dict.fromkeys(files))
 
 
 def stated_files(data_files: Sequence[Path | str] = (), *, bundled: bool = True) -> list[Path]:
@@ -173,16 +200,17 @@ def asserted_files(data_files: Sequence[Path | str] = (), *, bundled: bool = Tru
     return [*resources.ontology_files(), *_stated_files(data_files, bundled)]
 
 
-def inferred_file(
-    data_files: Sequence[Path | str], bundled: bool, *, reason_limit: int | None = None
+def plan_inferred_file(
+    plan_files: Sequence[Path | str], *, reason_limit: int | None = None
 ) -> Path | None:
-    """The bundled inferred graph, or (for a user's own data) one reasoned once and cached."""
-    if bundled and not data_files:
+    """The inferred graph of one plan (``plan_files``, without the ontology): the shipped one
+    when the plan is exactly the bundled plan, else one reasoned once and cached."""
+    if [Path(path) for path in plan_files] == [resources.plan_file()]:
         shipped = resources.inferred_file()
         return shipped if shipped.is_file() else None
     from ecokg.reason import cached_inferred_file
 
-    return cached_inferred_file(_stated_files(data_files, bundled), limit=reason_limit)
+    return cached_inferred_file([Path(path) for path in plan_files], limit=reason_limit)
 
 
 def open_store(
@@ -215,10 +243,16 @@ def open_store(
             "--data and --no-bundled apply to the embedded graph, not to --endpoint "
             "(push your data with: ecokg push --data FILE --endpoint URL)"
         )
+    # the bare graphs of a store pushed by release 0.1, and every plan's graphs found there
     graphs = (GRAPH_ONTOLOGY, GRAPH_PLAN, *((GRAPH_INFERRED,) if inferred else ()))
     seconds = DEFAULT_TIMEOUT if timeout is None else timeout
     return RemoteStore(
-        endpoint, timeout=seconds, auth=auth, graphs=graphs, allow_service=allow_service
+        endpoint,
+        timeout=seconds,
+        auth=auth,
+        graphs=graphs,
+        allow_service=allow_service,
+        find_plan_graphs=True,
     )
 
 
@@ -227,11 +261,12 @@ def open_store(
 
 @dataclass(frozen=True)
 class PlanInput:
-    """One plan of the input: its ``eco:Plan`` IRIs (empty when no file declares one) and the
-    files that state it (without the ontology)."""
+    """One plan of the input: its ``eco:Plan`` IRIs (empty when no file declares one), the
+    files that state it (without the ontology) and its county code (:func:`plan_code`)."""
 
     plans: tuple[str, ...]
     files: tuple[Path, ...]
+    code: str | None = None
 
     @property
     def iri(self) -> str | None:
@@ -253,9 +288,16 @@ def plans_in_input(
     parsed = [(path, parse_file(path)) for path in files]
     for path, quads in parsed[1 if bundled else 0 :]:
         warn(data_problems(path, quads))
+    return _group_plans(parsed, "audited")
+
+
+def _group_plans(parsed: Sequence[tuple[Path, Sequence[ox.Quad]]], use: str) -> list[PlanInput]:
+    """:func:`plans_in_input` of files already parsed; ``use`` says in the warning what is
+    done with a file that mentions no plan's instances ("audited", "loaded")."""
+    files = [path for path, _ in parsed]
     plan_type = ox.NamedNode(ECO.Plan)
     groups: list[tuple[list[str], list[Path], set[ox.NamedNode]]] = []
-    loose: list[tuple[Path, list[ox.Quad]]] = []
+    loose: list[tuple[Path, Sequence[ox.Quad]]] = []
     for path, quads in parsed:
         declared = sorted(
             {
@@ -293,11 +335,48 @@ def plans_in_input(
         if not owners:
             owners = groups
             if len(groups) > 1:
-                warn([f"{path}: mentions no instance of any input plan; audited with every plan"])
+                warn([f"{path}: mentions no instance of any input plan; {use} with every plan"])
         for group in owners:
             group[1].append(path)
     order = {path: index for index, path in enumerate(files)}
-    return [
-        PlanInput(tuple(plans), tuple(sorted(paths, key=order.__getitem__)))
-        for plans, paths, _ in groups
-    ]
+    quads_of = dict(parsed)
+    plans = []
+    for iris, paths, _ in groups:
+        ordered = tuple(sorted(paths, key=order.__getitem__))
+        code = plan_code(iris, [(path, quads_of[path]) for path in ordered])
+        plans.append(PlanInput(tuple(iris), ordered, code))
+    return plans
+
+
+_DCTERMS_SPATIAL = ox.NamedNode("http://purl.org/dc/terms/spatial")
+_DIVISION_CODE = ox.NamedNode(ECO.divisionCode)
+# An instance IRI under its county's code, …/id/{code}/… (docs/many-plans.md).
+# TODO(issue 12): ecokg.rdf.iris.code_of once part A's module is in main.
+_CODE_IN_IRI = re.compile(re.escape(ID) + r"(\d{6})/")
+
+
+def plan_code(plans: Sequence[str], parsed: Sequence[tuple[Path, Sequence[ox.Quad]]]) -> str | None:
+    """The county code of the plan declared as ``plans`` in ``parsed`` (its files): the
+    ``eco:divisionCode`` of its county (``dcterms:spatial``), else the code its IRI is
+    minted under, else the bundled plan's for ``data/plan.ttl``, else None."""
+    subjects = {ox.NamedNode(iri) for iri in plans}
+    quads = [quad for _, file_quads in parsed for quad in file_quads]
+    counties = {
+        q.object for q in quads if q.subject in subjects and q.predicate == _DCTERMS_SPATIAL
+    }
+    codes = sorted(
+        q.object.value
+        for q in quads
+        if q.subject in counties
+        and q.predicate == _DIVISION_CODE
+        and isinstance(q.object, ox.Literal)
+    )
+    if codes:
+        return codes[0]
+    for iri in plans:
+        match = _CODE_IN_IRI.match(iri)
+        if match:
+            return match.group(1)
+    if any(path == resources.plan_file() for path, _ in parsed):
+        return BUNDLED_CODE
+    return None

@@ -78,7 +78,7 @@ def test_info_on_bundled_plan(run_cli: RunCli) -> None:
         pytest.skip("data/plan.ttl does not exist yet")
     code, out, err = run_cli("info", "--format", "json")
     assert code == 0, err
-    assert any(f["graph"].endswith("/graph/plan") for f in json.loads(out)["files"])
+    assert any(f["graph"].endswith("/graph/plan/360923") for f in json.loads(out)["files"])
 
 
 # --- sparql ------------------------------------------------------------------------------

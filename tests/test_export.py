@@ -18,7 +18,16 @@ from ecokg.errors import InputError
 from ecokg.kb import load_dataset
 from ecokg.publish import export as exporting
 from ecokg.rdf import jsonld_context
-from ecokg.rdf.namespaces import ECO_NS, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PLAN, ID, PREFIXES
+from ecokg.rdf.namespaces import (
+    BUNDLED_CODE,
+    ECO_NS,
+    GRAPH_ONTOLOGY,
+    GRAPH_PLAN,
+    ID,
+    PREFIXES,
+    inferred_graph,
+    plan_graph,
+)
 from ecokg.stores.local import Dataset
 from tests.conftest import MINI, RunCli
 
@@ -32,7 +41,9 @@ RDFLIB_FORMATS = {
 }
 TRIPLE_FORMATS = ("ttl", "nt", "jsonld", "xml")
 QUAD_FORMATS = ("nq", "trig")
-GRAPHS = (GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_INFERRED)
+# the bundled plan's graphs (the mini fixture declares no plan: the bare …/graph/plan)
+BUNDLED_PLAN = plan_graph(BUNDLED_CODE)
+GRAPHS = (GRAPH_ONTOLOGY, BUNDLED_PLAN, inferred_graph(BUNDLED_CODE))
 NEW_BASE = "https://data.example.org/shanggao/id/"
 
 
@@ -95,7 +106,7 @@ def test_quad_formats_keep_the_named_graphs(dataset: Dataset, source_graphs, fmt
         assert isomorphic(named(exported, name), named(source_graphs, name)), name
 
 
-@pytest.mark.parametrize(("part", "graph"), [("ontology", GRAPH_ONTOLOGY), ("data", GRAPH_PLAN)])
+@pytest.mark.parametrize(("part", "graph"), [("ontology", GRAPH_ONTOLOGY), ("data", BUNDLED_PLAN)])
 def test_part_selects_one_graph(dataset: Dataset, source_graphs, part: str, graph: str) -> None:
     exported = parse(export_bytes(dataset, "nq", part=part), "nq")
     assert {str(c.identifier) for c in exported.graphs() if len(c)} == {graph}
@@ -155,7 +166,7 @@ def test_base_rewrites_instances_and_keeps_terms(dataset: Dataset, fmt: str) -> 
     }
     assert len(after) == len(before)
     if fmt == "nq":
-        assert {str(c.identifier) for c in moved.graphs() if len(c)} >= {GRAPH_PLAN}
+        assert {str(c.identifier) for c in moved.graphs() if len(c)} >= {BUNDLED_PLAN}
 
 
 def test_base_moves_the_turtle_prefixes(dataset: Dataset) -> None:

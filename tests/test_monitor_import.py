@@ -11,7 +11,13 @@ import pyoxigraph as ox
 import pytest
 
 from ecokg.kb import load_dataset
-from ecokg.rdf.namespaces import GRAPH_MONITORING, GRAPH_PLAN
+from ecokg.rdf.namespaces import (
+    BUNDLED_CODE,
+    GRAPH_MONITORING,
+    GRAPH_PLAN,
+    inferred_graph,
+    plan_graph,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("monitoring-example-*.csv"))
@@ -113,11 +119,11 @@ def test_import_writes_the_monitoring_graph_only(run_cli, tmp_path: Path) -> Non
     )
     # the plan graph holds what the plan states, nothing from the monitoring file
     plan_only = load_dataset([], inferred=False)
-    assert sum(
-        1 for _ in dataset.store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_PLAN))
-    ) == sum(
-        1 for _ in plan_only.store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_PLAN))
+    bundled = ox.NamedNode(plan_graph(BUNDLED_CODE))
+    assert sum(1 for _ in dataset.store.quads_for_pattern(None, None, None, bundled)) == sum(
+        1 for _ in plan_only.store.quads_for_pattern(None, None, None, bundled)
     )
+    assert dataset.graphs() == (*plan_only.graphs(), GRAPH_MONITORING)
 
 
 INDICATOR_HEADER = "指标 indicator,单位 unit,年份 year,监测值 value,监测日期 date,修订 revision\n"
@@ -291,4 +297,4 @@ def test_monitoring_data_is_not_reasoned_over(run_cli, tmp_path: Path) -> None:
     assert run_cli("monitor", "import", *EXAMPLES, "-o", ttl)[0] == 0
     loaded = {(f.path, f.graph) for f in load_dataset([ttl]).files}
     assert (ttl, GRAPH_MONITORING) in loaded
-    assert (resources.inferred_file(), "https://w3id.org/ecokg/graph/inferred") in loaded
+    assert (resources.inferred_file(), inferred_graph(BUNDLED_CODE)) in loaded

@@ -29,7 +29,13 @@ from ecokg.errors import InputError, UsageError
 from ecokg.kb import load_dataset, open_store
 from ecokg.publish import push as pushing
 from ecokg.query import library as querylib
-from ecokg.rdf.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PLAN
+from ecokg.rdf.namespaces import (
+    BUNDLED_CODE,
+    GRAPH_ONTOLOGY,
+    GRAPH_PLAN,
+    inferred_graph,
+    plan_graph,
+)
 from ecokg.stores.base import Store
 from ecokg.stores.binding import bind_with_values
 from ecokg.stores.local import Dataset
@@ -163,8 +169,8 @@ def test_default_graph_is_the_union_and_graph_names_work(
     count = "SELECT (COUNT(*) AS ?n) WHERE { %s }"
     for pattern in (
         "?s ?p ?o",
-        f"GRAPH <{GRAPH_INFERRED}> {{ ?s ?p ?o }}",
-        f"GRAPH <{GRAPH_PLAN}> {{ ?s ?p ?o }}",
+        f"GRAPH <{inferred_graph(BUNDLED_CODE)}> {{ ?s ?p ?o }}",
+        f"GRAPH <{plan_graph(BUNDLED_CODE)}> {{ ?s ?p ?o }}",
     ):
         assert _rows(pushed.query(count % pattern)) == _rows(dataset.query(count % pattern))
     without = open_store(endpoint=server.query_url, inferred=False)

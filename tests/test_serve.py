@@ -18,7 +18,7 @@ pytest.importorskip("httpx")
 from starlette.testclient import TestClient
 
 from ecokg.kb import open_store
-from ecokg.rdf.namespaces import GRAPH_ONTOLOGY, GRAPH_PLAN
+from ecokg.rdf.namespaces import BUNDLED_CODE, GRAPH_ONTOLOGY, plan_graph
 from ecokg.serve import Limits, open_portal
 from ecokg.serve.app import create_app
 from ecokg.stores.local import Dataset
@@ -26,6 +26,7 @@ from ecokg.stores.local import Dataset
 SIXI = "/id/township/sixi"
 SELECT = "SELECT ?s WHERE { ?s a eco:Township } ORDER BY ?s LIMIT 3"
 ASK_TOWNSHIP = "ASK { ?s a eco:Township }"
+GRAPH_PLAN = plan_graph(BUNDLED_CODE)  # the bundled plan's own graph
 HOSTILE = "<script>alert(1)</script>"
 
 

@@ -166,13 +166,13 @@ def run_match(
 
 
 def has_user_data(dataset: Store) -> bool:
-    """Whether the plan graph holds files besides the bundled plan (the user's --data)."""
+    """Whether the plan graphs hold files besides the bundled plan (the user's --data)."""
     from ecokg import resources
-    from ecokg.rdf.namespaces import GRAPH_PLAN
+    from ecokg.rdf.namespaces import is_plan_graph
 
     bundled = resources.plan_file()
     return any(
-        loaded.graph == GRAPH_PLAN and loaded.path != bundled
+        is_plan_graph(loaded.graph) and loaded.path != bundled
         for loaded in getattr(dataset, "files", ())
     )
 

@@ -143,7 +143,8 @@ def compile_query(analysis: Analysis, schemes: set[str]) -> str:
             )
     if stated:
         where.append(
-            f"BIND(IF(EXISTS {{ GRAPH <{GRAPH_PLAN}> {{ {' '.join(stated)} }} }}, "
+            f"BIND(IF(EXISTS {{ GRAPH ?statedGraph {{ {' '.join(stated)} }} "
+            f'FILTER(STRSTARTS(STR(?statedGraph), "{GRAPH_PLAN}")) }}, '
             '"stated", "inferred") AS ?evidence)'
         )
     else:

@@ -1,13 +1,13 @@
 """Which rows of an answer rest on the user's own ``--data`` files rather than on the plan.
 
-The user's files share the plan graph with the bundled plan (``…/graph/plan``, a public
-contract), so the queries call their facts "stated" and cite the sections the plan's nodes
-derive from. Here each row is checked against the triples of each user file that the
-bundled plan does not state itself: a file's triple is a fact of the row when its subject
-is one of the row's IRIs and its object is another of the row's IRIs, a value shown in the
-row, or a node of the file carrying such a value (a figure's number). Such a row says
-"stated in your data: FILE" and cites the file (and the sections the file itself labels)
-instead of the plan's sections.
+The user's files are in plan graphs as the bundled plan is (``…/graph/plan/{code}``; a file
+without a plan of its own goes into the graph of the plan it mentions), so the queries call
+their facts "stated" and cite the sections the plan's nodes derive from. Here each row is
+checked against the triples of each user file that the bundled plan does not state itself:
+a file's triple is a fact of the row when its subject is one of the row's IRIs and its
+object is another of the row's IRIs, a value shown in the row, or a node of the file
+carrying such a value (a figure's number). Such a row says "stated in your data: FILE" and
+cites the file (and the sections the file itself labels) instead of the plan's sections.
 """
 
 from __future__ import annotations

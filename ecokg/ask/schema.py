@@ -160,7 +160,7 @@ SELECT DISTINCT ?p ?metric WHERE { VALUES ?p { %s } ?s ?p ?figure . ?figure eco:
 """
 _INFERRED_ONLY = """
 SELECT ?p WHERE { VALUES ?p { %s }
-  FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } FILTER(?g != <%s>) } }
+  FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } FILTER(!STRSTARTS(STR(?g), "%s")) } }
 """
 _SCHEMES = "SELECT ?c ?scheme WHERE { ?c skos:inScheme ?scheme . FILTER(isIRI(?c)) }"
 

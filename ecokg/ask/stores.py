@@ -20,10 +20,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ecokg import resources
-from ecokg.rdf.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PLAN
+from ecokg.rdf.namespaces import BUNDLED_CODE, GRAPH_ONTOLOGY, inferred_graph, plan_graph
 from ecokg.stores.local import Dataset, LoadedFile
 
-STORE_VERSION = "1"
+STORE_VERSION = "2"  # 2: the plan in …/graph/plan/{code}
 _COUNTS = "ecokg-files.json"
 
 
@@ -35,10 +35,10 @@ def bundled_files(*, inferred: bool) -> list[tuple[Path, str]] | None:
     if not plan.is_file():
         return None
     files = [(path, GRAPH_ONTOLOGY) for path in resources.ontology_files()]
-    files.append((plan, GRAPH_PLAN))
+    files.append((plan, plan_graph(BUNDLED_CODE)))  # the bundled plan's code, as kb finds it
     shipped = resources.inferred_file()
     if inferred and shipped.is_file():
-        files.append((shipped, GRAPH_INFERRED))
+        files.append((shipped, inferred_graph(BUNDLED_CODE)))
     return files
 
 

@@ -1,6 +1,7 @@
 """What the plan promises, as the monitoring features need it: indicators (unit, baseline,
 target, nature), projects (programme, agencies, zones, schedule, investment), planned outputs,
-funding channels and the planning period. Read from the plan graph, never from monitoring."""
+funding channels and the planning period. Read from the plan graphs (…/graph/plan/{code}),
+never from monitoring."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ SELECT ?base ?near ?start ?end WHERE {
 _INDICATORS = """
 SELECT ?indicator ?order ?unit ?nature ?baselineValue ?baselineYear ?baselineText
        ?targetValue ?targetYear ?targetText ?comparator WHERE {
-  GRAPH <https://w3id.org/ecokg/graph/plan> { ?indicator a eco:Indicator }
+  { SELECT DISTINCT ?indicator WHERE { GRAPH ?g { ?indicator a eco:Indicator }
+                         FILTER(STRSTARTS(STR(?g), "https://w3id.org/ecokg/graph/plan")) } }
   OPTIONAL { ?indicator eco:sequenceNumber ?order }
   OPTIONAL { ?indicator (qudt:hasUnit|qudt:unit) ?unit }
   OPTIONAL { ?indicator eco:nature ?nature }
@@ -45,7 +47,8 @@ _PROJECTS = """
 SELECT ?project ?programme ?start ?end ?investment ?unit
        (GROUP_CONCAT(DISTINCT STR(?agency); separator=" ") AS ?agencies)
        (GROUP_CONCAT(DISTINCT STR(?zone); separator=" ") AS ?zones) WHERE {
-  GRAPH <https://w3id.org/ecokg/graph/plan> { ?project a eco:Project }
+  { SELECT DISTINCT ?project WHERE { GRAPH ?g { ?project a eco:Project }
+                         FILTER(STRSTARTS(STR(?g), "https://w3id.org/ecokg/graph/plan")) } }
   OPTIONAL { ?project eco:partOfProgramme ?programme }
   OPTIONAL { ?project eco:leadAgency ?agency }
   OPTIONAL { ?project eco:prioritisedInZone ?zone }
@@ -59,7 +62,8 @@ GROUP BY ?project ?programme ?start ?end ?investment ?unit
 """
 _OUTPUTS = """
 SELECT ?output ?project ?value ?unit ?indicator WHERE {
-  GRAPH <https://w3id.org/ecokg/graph/plan> { ?project eco:plannedOutput ?output }
+  { SELECT DISTINCT ?project ?output WHERE { GRAPH ?g { ?project eco:plannedOutput ?output }
+                         FILTER(STRSTARTS(STR(?g), "https://w3id.org/ecokg/graph/plan")) } }
   OPTIONAL { ?output qudt:numericValue ?value }
   OPTIONAL { ?output (qudt:hasUnit|qudt:unit) ?unit }
   OPTIONAL { ?output eco:addsToIndicator ?indicator }

@@ -26,12 +26,11 @@ from ecokg.errors import UsageError, check_choice
 from ecokg.rdf import formats
 from ecokg.rdf.formats import Format
 from ecokg.rdf.namespaces import (
-    DATASET_GRAPHS,
-    GRAPH_INFERRED,
     GRAPH_ONTOLOGY,
-    GRAPH_PLAN,
     ID,
     PREFIXES,
+    is_inferred_graph,
+    is_plan_graph,
 )
 from ecokg.rdf.parsing import parse_files
 
@@ -42,12 +41,7 @@ if TYPE_CHECKING:
 FORMATS: tuple[Format, ...] = formats.RDF_ALL
 EXPORT_FORMATS = formats.Choices("export", *FORMATS)
 PARTS: tuple[str, ...] = ("all", "ontology", "data", "inferred")
-GRAPHS_OF_PART: dict[str, tuple[str, ...]] = {
-    "ontology": (GRAPH_ONTOLOGY,),
-    "data": (GRAPH_PLAN,),
-    "inferred": (GRAPH_INFERRED,),
-    "all": DATASET_GRAPHS,
-}
+
 _WITH_PREFIXES = frozenset({formats.TURTLE, formats.TRIG, formats.RDF_XML})
 
 Node = ox.NamedNode | ox.BlankNode
@@ -118,7 +112,7 @@ def select_quads(dataset: Dataset, part: str = "all") -> list[ox.Quad]:
     """
     check_choice("--part", part, PARTS)
     quads: list[ox.Quad] = []
-    for graph in GRAPHS_OF_PART[part]:
+    for graph in graphs_of_part(dataset, part):
         node = ox.NamedNode(graph)
         files = [loaded.path for loaded in dataset.files if loaded.graph == graph]
         if not files:
@@ -127,6 +121,21 @@ def select_quads(dataset: Dataset, part: str = "all") -> list[ox.Quad]:
         for quad in parse_files(files):
             quads.append(ox.Quad(quad.subject, quad.predicate, quad.object, node))
     return quads
+
+
+def graphs_of_part(dataset: Dataset, part: str) -> list[str]:
+    """The dataset's named graphs making up ``part``: the ontology's; every plan's statements
+    (data); every plan's inferences (inferred); all of these (all), monitoring left out."""
+    loaded = dataset.graphs()
+    plans = [name for name in loaded if is_plan_graph(name)]
+    inferred = [name for name in loaded if is_inferred_graph(name)]
+    ontology = [GRAPH_ONTOLOGY]
+    return {
+        "ontology": ontology,
+        "data": plans,
+        "inferred": inferred,
+        "all": ontology + plans + inferred,
+    }[part]
 
 
 def rebase_quads(quads: Iterable[ox.Quad], base: str) -> list[ox.Quad]:

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from ecokg.publish.export import prefixes_for
 from ecokg.rdf.labels import labels_by_language
-from ecokg.rdf.namespaces import ECO, ECO_NS, GRAPH_INFERRED, OWL, RDF, RDFS, SKOS, compact
+from ecokg.rdf.namespaces import ECO, ECO_NS, OWL, RDF, RDFS, SKOS, compact, is_inferred_graph
 
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 SOURCE_LINES = ECO.sourceLines
@@ -92,7 +92,8 @@ class SiteGraph:
         self.outgoing: dict[Subject, list[tuple[str, object, bool]]] = defaultdict(list)
         self.incoming: dict[str, list[tuple[str, Subject, bool]]] = defaultdict(list)
         for (subject, predicate, obj), names in sorted(graphs.items(), key=lambda kv: str(kv[0])):
-            inferred = names == {GRAPH_INFERRED}
+            # inferred: in inferred graphs only (…/graph/inferred/{code}), stated by no plan
+            inferred = all(is_inferred_graph(name) for name in names)
             self.outgoing[subject].append((predicate, obj, inferred))
             if isinstance(obj, ox.NamedNode) and isinstance(subject, ox.NamedNode):
                 self.incoming[obj.value].append((predicate, subject, inferred))

@@ -1,8 +1,8 @@
-"""The embedded store: ontology, plan and inferences as named graphs in one pyoxigraph store.
+"""The embedded store: ontology, plans and inferences as named graphs in one pyoxigraph store.
 
 Queries see the union of all graphs as their default graph, so plain triple patterns match
-everything while ``GRAPH <https://w3id.org/ecokg/graph/inferred> { ... }`` tells inferred
-statements from stated ones.
+everything while ``GRAPH ?g { ... }`` with ``?g`` a plan graph (``…/graph/plan/{code}``, see
+:mod:`ecokg.kb`) tells stated statements from inferred ones.
 """
 
 from __future__ import annotations
@@ -66,6 +66,11 @@ class Dataset:
 
     def __len__(self) -> int:
         return len(self.store)
+
+    def graphs(self) -> tuple[str, ...]:
+        """The named graphs files were loaded into (even an empty one), in load order:
+        ontology, each plan's graph, monitoring, each plan's inferred graph."""
+        return tuple(dict.fromkeys(loaded.graph for loaded in self.files))
 
     def load_file(
         self, path: Path | str, graph: str, parsed: Sequence[ox.Quad] | None = None

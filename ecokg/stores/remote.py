@@ -2,8 +2,11 @@
 
 :class:`RemoteStore` sends queries with the SPARQL 1.1 Protocol (POST, URL-encoded, requests
 built by SPARQLWrapper) and returns the same pyoxigraph result types as the embedded dataset.
-The query's default graph is the union of the three ecokg graphs (``default-graph-uri``) and
-the same graphs are its named graphs (``named-graph-uri``), so ``GRAPH <…/inferred>`` works.
+The query's default graph is the union of the ecokg graphs (``default-graph-uri``) and the
+same graphs are its named graphs (``named-graph-uri``), so ``GRAPH <…/inferred>`` works. With
+``find_plan_graphs``, those are the given graphs and every plan's graphs on the endpoint
+(``…/graph/plan/{code}``, and ``…/graph/inferred/{code}`` if the bare ``…/graph/inferred`` is
+given), found with one query the first time they are needed.
 Every request has a client-side timeout and responses larger than ``max_bytes`` are refused,
 so a query against a public endpoint stays bounded. Errors are one-line EcokgErrors.
 
@@ -26,7 +29,15 @@ import pyoxigraph as ox
 from ecokg.errors import InputError, UsageError
 from ecokg.rdf import formats
 from ecokg.rdf.labels import LABEL_PREDICATES, best_label
-from ecokg.rdf.namespaces import DATASET_GRAPHS, sparql_prologue
+from ecokg.rdf.namespaces import (
+    DATASET_GRAPHS,
+    ECO,
+    GRAPH_INFERRED,
+    graph_code,
+    inferred_graph,
+    is_plan_graph,
+    sparql_prologue,
+)
 from ecokg.stores.base import DEFAULT_TIMEOUT, QueryResult, Term, result_kind
 from ecokg.stores.binding import (
     bind_with_values,
@@ -112,9 +123,13 @@ class RemoteStore:
         timeout: float = DEFAULT_TIMEOUT,
         max_bytes: int = MAX_RESPONSE_BYTES,
         auth: Auth | None = None,
-        graphs: Sequence[str] = DATASET_GRAPHS,
+        graphs: Sequence[str] | None = None,
         allow_service: bool = False,
+        find_plan_graphs: bool | None = None,
     ) -> None:
+        """``graphs``: the graphs to query (default: those of release 0.1, and every plan's
+        found on the endpoint); ``find_plan_graphs``: add the plans' graphs found (default:
+        only when ``graphs`` is not given)."""
         if not endpoint.startswith(("http://", "https://")):
             raise UsageError(
                 f"--endpoint {redact(endpoint)!r}: expected an http:// or https:// URL"
@@ -124,13 +139,51 @@ class RemoteStore:
         self.endpoint, self.auth = credentials_from_url(endpoint, auth)
         self.timeout = timeout
         self.max_bytes = max_bytes
-        self.graphs = tuple(graphs)
+        self._given_graphs = DATASET_GRAPHS if graphs is None else tuple(graphs)
+        finding = graphs is None if find_plan_graphs is None else find_plan_graphs
+        self._found_graphs: tuple[str, ...] | None = None if finding else ()
         # SERVICE makes the server fetch from other servers: refused unless asked for.
         self.allow_service = allow_service
         self._prologue = sparql_prologue()
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.endpoint!r})"
+
+    @property
+    def graphs(self) -> tuple[str, ...]:
+        """The graphs queries run over: those given, then the plans' graphs found."""
+        if self._found_graphs is None:
+            self._found_graphs = self._plan_graphs()
+        return tuple(dict.fromkeys([*self._given_graphs, *self._found_graphs]))
+
+    @graphs.setter
+    def graphs(self, graphs: Sequence[str]) -> None:
+        """Query exactly ``graphs`` from now on (no plan graphs added)."""
+        self._given_graphs, self._found_graphs = tuple(graphs), ()
+
+    def _plan_graphs(self) -> tuple[str, ...]:
+        """Every plan graph on the endpoint (one holding an ``eco:Plan``), each followed by
+        its inferred graph when inferences are wanted (the bare …/graph/inferred given)."""
+        sparql = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?plan a <{ECO.Plan}> }} }}"
+        body, content_type = self._post(self._prologue + sparql, _SOLUTIONS_ACCEPT, graphs=())
+        try:
+            result = _parse_solutions(self.endpoint, body, content_type, "solutions")
+        except InputError:  # not rows: the query itself will say what the server answers
+            return ()
+        assert isinstance(result, ox.QuerySolutions)
+        names = sorted(
+            {
+                graph.value
+                for solution in result
+                if isinstance(graph := solution["g"], ox.NamedNode) and is_plan_graph(graph.value)
+            }
+        )
+        found: list[str] = []
+        for name in names:
+            found.append(name)
+            if GRAPH_INFERRED in self._given_graphs:
+                found.append(inferred_graph(graph_code(name)))
+        return tuple(found)
 
     def query(
         self,
@@ -189,13 +242,18 @@ class RemoteStore:
         found = {iri: best_label(listed, lang) for iri, listed in candidates.items()}
         return {iri: label for iri, label in found.items() if label is not None}
 
-    def _post(self, text: str, accept: str) -> tuple[bytes, str]:
-        response = open_url(self._request(text, accept), self.timeout)
+    def _post(
+        self, text: str, accept: str, graphs: Sequence[str] | None = None
+    ) -> tuple[bytes, str]:
+        """POST a query over ``graphs`` (default: :attr:`graphs`; none: the server's own
+        default dataset)."""
+        chosen = self.graphs if graphs is None else graphs
+        response = open_url(self._request(text, accept, chosen), self.timeout)
         content_type = media_type(response)
         body = read_bounded(response, self.endpoint, max_bytes=self.max_bytes, timeout=self.timeout)
         return body, content_type
 
-    def _request(self, text: str, accept: str) -> urllib.request.Request:
+    def _request(self, text: str, accept: str, graphs: Sequence[str]) -> urllib.request.Request:
         from SPARQLWrapper import CONSTRUCT, POST, SELECT, URLENCODED, SPARQLWrapper
 
         wrapper = SPARQLWrapper(self.endpoint, agent=USER_AGENT)
@@ -208,7 +266,7 @@ class RemoteStore:
         # SPARQLWrapper guesses the query type with regular expressions, which comments can
         # fool ("# which projects move…" reads as a MOVE update): the local parse knows it.
         wrapper.queryType = CONSTRUCT if accept == _TRIPLES_ACCEPT else SELECT
-        for graph in self.graphs:
+        for graph in graphs:
             wrapper.addParameter("default-graph-uri", graph)
             wrapper.addParameter("named-graph-uri", graph)
         wrapper.addCustomHttpHeader("Accept", accept)
