@@ -25,12 +25,13 @@ from ecokg import resources
 from ecokg.errors import EcokgError, UsageError
 from ecokg.patches import child_processes_die_with_us
 from ecokg.rdf.namespaces import ECO, ECO_NS, ID, OWL, PREFIXES, RDF, RDFS
+from ecokg.reason import compiled
 from ecokg.reason.explain import InconsistentData, explain
 
 if TYPE_CHECKING:
     import rdflib
 
-ENGINES = ("auto", "hermit", "owlrl")
+ENGINES = ("auto", "compiled", "hermit", "owlrl")
 Triple = tuple[str, str, str]  # IRIs only: inferred facts link named things
 
 _TYPE = RDF + "type"
@@ -89,12 +90,19 @@ def materialise(
     stage = progress or (lambda _: None)
     if engine not in ENGINES:
         raise UsageError(f"--engine: unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
-    if engine == "auto":
-        engine = "hermit" if java_available() else "owlrl"
-    elif engine == "hermit" and not java_available():
+    if engine == "hermit" and not java_available():
         raise EcokgError("the HermiT reasoner needs Java, which was not found (use --engine owlrl)")
     started = time.perf_counter()
     ontology = list(ontology_files or resources.ontology_files())
+    if engine in ("auto", "compiled"):
+        stage(f"parsing {len(data_files)} data file(s)")
+        inputs = _Inputs.parse(ontology + list(data_files))
+        why = compiled.unsupported(inputs.tbox)
+        if why is None:
+            return _compiled(inputs, ontology, stage, started)
+        if engine == "compiled":
+            raise EcokgError(f"the compiled engine cannot reason over this input: {why}")
+        engine = "hermit" if java_available() else "owlrl"
     stage(f"parsing {len(data_files)} data file(s)")
     graph = _load(ontology + list(data_files))
     asserted = _iri_triples(graph)
@@ -115,6 +123,87 @@ def materialise(
     closed = _normalise(tbox, abox | ruled | entailed)
     inferred = frozenset(t for t in closed if t not in asserted and _is_instance_fact(t))
     return Inference(inferred, engine, time.perf_counter() - started)
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What the engines are given, read with pyoxigraph: the same sets as :func:`_tbox`,
+    :func:`_abox`, :func:`_iri_triples` and :func:`_apply_rules` make from an rdflib graph."""
+
+    asserted: set[Triple]
+    tbox: set[Triple]
+    abox: set[Triple]
+    ruled: set[Triple]
+
+    @classmethod
+    def parse(cls, paths: Sequence[Path]) -> _Inputs:
+        import pyoxigraph as ox
+
+        from ecokg.rdf.parsing import parse_files
+
+        quads = parse_files(paths)
+        nodes = {
+            (_ox_node(q.subject), q.predicate.value, _ox_node(q.object))
+            for q in quads
+            if not isinstance(q.object, ox.Literal)
+        }
+        datatype_properties = {
+            s for s, p, o in nodes if p == _TYPE and o == OWL + "DatatypeProperty"
+        }
+        tbox = {
+            (s, p, o)
+            for s, p, o in nodes
+            if s not in datatype_properties
+            and (
+                p in _TBOX_PREDICATES or (p == _TYPE and o.startswith(OWL) and not s.startswith(ID))
+            )
+        }
+        asserted = {t for t in nodes if not t[0].startswith("_:") and not t[2].startswith("_:")}
+        abox = {
+            (s, p, o)
+            for s, p, o in asserted
+            if (s.startswith(ID) or (p == _TYPE and not o.startswith(OWL)))
+            and (p.startswith(ECO_NS) or p == _TYPE)
+        }
+        return cls(asserted, tbox, abox, _ox_rules(quads))
+
+
+def _ox_node(term: object) -> str:
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value  # type: ignore[attr-defined, no-any-return]
+
+
+def _ox_rules(quads: list[object]) -> set[Triple]:
+    """:func:`_apply_rules` on a pyoxigraph store of the same triples."""
+    import pyoxigraph as ox
+
+    from ecokg.rdf.namespaces import sparql_prologue
+
+    store = ox.Store()
+    store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)  # type: ignore[attr-defined]
+    derived: set[Triple] = set()
+    for rule in resources.rule_files():
+        result = store.query(sparql_prologue() + rule.read_text(encoding="utf-8"))
+        derived |= {(s.value, p.value, o.value) for s, p, o in result}  # type: ignore[union-attr, misc]
+    return derived
+
+
+def _compiled(
+    inputs: _Inputs, ontology: list[Path], stage: Callable[[str], None], started: float
+) -> Inference:
+    """:func:`materialise` with the compiled engine."""
+    engine_input = inputs.tbox | inputs.abox | inputs.ruled
+    stage(f"compiled rules over {len(engine_input):,} triples")
+    closure = compiled.Closure(inputs.tbox, engine_input)
+    if closure.conflicts():
+        stage("explaining the inconsistency (OWL 2 RL closure)")
+        raise InconsistentData("compiled", explain(_rdflib(engine_input), ontology))
+    closed = _normalise(inputs.tbox, inputs.abox | inputs.ruled | closure.facts)
+    inferred = frozenset(t for t in closed if t not in inputs.asserted and _is_instance_fact(t))
+    return Inference(inferred, "compiled", time.perf_counter() - started)
 
 
 def inconsistencies(data_files: Sequence[Path]) -> list[str]:
