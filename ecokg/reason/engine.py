@@ -25,10 +25,12 @@ from ecokg import resources
 from ecokg.errors import EcokgError, UsageError
 from ecokg.patches import child_processes_die_with_us
 from ecokg.rdf.namespaces import ECO, ECO_NS, ID, OWL, PREFIXES, RDF, RDFS
+from ecokg.rdf.parsing import parse_files
 from ecokg.reason import compiled
 from ecokg.reason.explain import InconsistentData, explain
 
 if TYPE_CHECKING:
+    import pyoxigraph as ox
     import rdflib
 
 ENGINES = ("auto", "compiled", "hermit", "owlrl")
@@ -96,7 +98,7 @@ def materialise(
     ontology = list(ontology_files or resources.ontology_files())
     if engine in ("auto", "compiled"):
         stage(f"parsing {len(data_files)} data file(s)")
-        inputs = _Inputs.parse(ontology + list(data_files))
+        inputs = _Inputs.parse(ontology, data_files)
         why = compiled.unsupported(inputs.tbox)
         if why is None:
             return _compiled(inputs, ontology, stage, started)
@@ -136,17 +138,10 @@ class _Inputs:
     ruled: set[Triple]
 
     @classmethod
-    def parse(cls, paths: Sequence[Path]) -> _Inputs:
-        import pyoxigraph as ox
-
-        from ecokg.rdf.parsing import parse_files
-
-        quads = parse_files(paths)
-        nodes = {
-            (_ox_node(q.subject), q.predicate.value, _ox_node(q.object))
-            for q in quads
-            if not isinstance(q.object, ox.Literal)
-        }
+    def parse(cls, ontology: Sequence[Path], data: Sequence[Path]) -> _Inputs:
+        quads, nodes = _parsed_ontology(tuple(ontology))
+        data_quads = parse_files(data)
+        quads, nodes = quads + data_quads, nodes | _nodes(data_quads)
         datatype_properties = {
             s for s, p, o in nodes if p == _TYPE and o == OWL + "DatatypeProperty"
         }
@@ -168,26 +163,53 @@ class _Inputs:
         return cls(asserted, tbox, abox, _ox_rules(quads))
 
 
-def _ox_node(term: object) -> str:
+# The ontology's parsed quads and triples, by its files' (path, size, mtime): parsed once per
+# process however many plans are reasoned over.
+_ONTOLOGY_CACHE: dict[tuple[tuple[str, int, int], ...], tuple[list[ox.Quad], set[Triple]]] = {}
+
+
+def _parsed_ontology(paths: tuple[Path, ...]) -> tuple[list[ox.Quad], set[Triple]]:
+    key = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in map(Path, paths))
+    if key not in _ONTOLOGY_CACHE:
+        quads = parse_files(paths)
+        _ONTOLOGY_CACHE.clear()
+        _ONTOLOGY_CACHE[key] = (quads, _nodes(quads))
+    return _ONTOLOGY_CACHE[key]
+
+
+def _nodes(quads: Iterable[ox.Quad]) -> set[Triple]:
+    """The triples whose object is not a literal, blank nodes written ``_:id``."""
     import pyoxigraph as ox
 
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    return term.value  # type: ignore[attr-defined, no-any-return]
+    blank, literal = ox.BlankNode, ox.Literal
+    nodes = set()
+    for quad in quads:
+        o = quad.object
+        if type(o) is literal:
+            continue
+        s = quad.subject
+        nodes.add(
+            (
+                f"_:{s.value}" if type(s) is blank else s.value,  # type: ignore[union-attr]
+                quad.predicate.value,
+                f"_:{o.value}" if type(o) is blank else o.value,  # type: ignore[union-attr]
+            )
+        )
+    return nodes
 
 
-def _ox_rules(quads: list[object]) -> set[Triple]:
+def _ox_rules(quads: list[ox.Quad]) -> set[Triple]:
     """:func:`_apply_rules` on a pyoxigraph store of the same triples."""
     import pyoxigraph as ox
 
     from ecokg.rdf.namespaces import sparql_prologue
 
     store = ox.Store()
-    store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)  # type: ignore[attr-defined]
+    store.extend(quads)  # parse_file puts every triple in the default graph
     derived: set[Triple] = set()
     for rule in resources.rule_files():
         result = store.query(sparql_prologue() + rule.read_text(encoding="utf-8"))
-        derived |= {(s.value, p.value, o.value) for s, p, o in result}  # type: ignore[union-attr, misc]
+        derived |= {(s.value, p.value, o.value) for s, p, o in result}  # type: ignore[union-attr]
     return derived
 
 
