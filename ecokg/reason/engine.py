@@ -103,7 +103,10 @@ def materialise(
         if why is None:
             return _compiled(inputs, ontology, stage, started)
         if engine == "compiled":
-            raise EcokgError(f"the compiled engine cannot reason over this input: {why}")
+            raise EcokgError(
+                f"the compiled engine cannot reason over this input: {why} "
+                "(use --engine hermit or owlrl)"
+            )
         engine = "hermit" if java_available() else "owlrl"
     stage(f"parsing {len(data_files)} data file(s)")
     graph = _load(ontology + list(data_files))
