@@ -148,3 +148,21 @@ def test_random_small_plans_as_owlrl(plan: str, tmp_path: Path) -> None:
     data = tmp_path / "plan.ttl"
     data.write_text(plan, encoding="utf-8")
     assert outcome([data], "compiled") == outcome([data], "owlrl"), plan
+
+
+def test_many_plans_are_reasoned_each_on_its_own(county: Path) -> None:
+    """Each plan's result is what reasoning over it alone gives, in the order given, whether
+    in worker processes or in this one; nothing of one plan reaches another."""
+    plans = [[county], [resources.plan_file()], [FIXTURES / "axioms.ttl"]]
+    alone = [reason.materialise(files, engine="compiled").triples for files in plans]
+    for jobs in (1, 2):
+        many = reason.materialise_many(plans, engine="compiled", jobs=jobs)
+        assert [inference.triples for inference in many] == alone
+    assert not {s for s, _, _ in alone[0]} & {s for s, _, _ in alone[1]}
+
+
+def test_many_plans_report_the_inconsistent_one() -> None:
+    plans = [[FIXTURES / "axioms.ttl"], [FIXTURES / "inconsistent.ttl"]]
+    with pytest.raises(reason.InconsistentData) as raised:
+        reason.materialise_many(plans, jobs=2)
+    assert raised.value.findings == list(outcome([FIXTURES / "inconsistent.ttl"], "compiled")[1])

@@ -171,6 +171,11 @@ class _Inputs:
 _ONTOLOGY_CACHE: dict[tuple[tuple[str, int, int], ...], tuple[list[ox.Quad], set[Triple]]] = {}
 
 
+def warm_ontology(paths: Sequence[Path]) -> None:
+    """Parse the ontology now (before forking workers that reason over several plans)."""
+    _parsed_ontology(tuple(paths))
+
+
 def _parsed_ontology(paths: tuple[Path, ...]) -> tuple[list[ox.Quad], set[Triple]]:
     key = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in map(Path, paths))
     if key not in _ONTOLOGY_CACHE:
