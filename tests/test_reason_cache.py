@@ -254,7 +254,9 @@ def test_inconsistencies_name_individuals_and_axioms() -> None:
         assert expected in findings
 
 
-@pytest.mark.parametrize("engine", ["owlrl", pytest.param("hermit", marks=pytest.mark.java)])
+@pytest.mark.parametrize(
+    "engine", ["compiled", "owlrl", pytest.param("hermit", marks=pytest.mark.java)]
+)
 def test_reason_reports_every_conflict(
     engine: str, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -267,7 +269,7 @@ def test_reason_reports_every_conflict(
     lines = err.splitlines()
     for expected in EXPECTED_FINDINGS:
         assert f"ecokg: inconsistent: {expected}" in lines
-    name = "HermiT" if engine == "hermit" else "owlrl"
+    name = {"hermit": "HermiT"}.get(engine, engine)
     assert lines[-1].startswith(
         f"ecokg: error: the data is inconsistent with the ontology ({name})"
     )

@@ -15,7 +15,12 @@ from ecokg.errors import UsageError
 @shared("data", "no_bundled")
 def reason(
     engine: Annotated[
-        str, typer.Option("--engine", help="auto (HermiT with Java, else owlrl), hermit, owlrl.")
+        str,
+        typer.Option(
+            "--engine",
+            help="auto (compiled when the axioms allow, else HermiT with Java, else owlrl), "
+            "compiled, hermit, owlrl.",
+        ),
     ] = "auto",
     check: Annotated[
         bool, typer.Option("--check", help="Exit 1 if the bundled inferred graph is out of date.")
