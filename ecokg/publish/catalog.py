@@ -22,8 +22,8 @@ from ecokg.publish import export as exporting
 from ecokg.publish.jsonld import Compactor, dumps
 from ecokg.publish.settings import CatalogSettings
 from ecokg.publish.void import VOID, void_triples
-from ecokg.rdf.labels import labels_by_language
 from ecokg.rdf.iris import plan_namespace
+from ecokg.rdf.labels import labels_by_language
 from ecokg.rdf.namespaces import BUNDLED_CODE, ECO_NS, RDF, RDFS, SKOS, XSD
 
 if TYPE_CHECKING:
