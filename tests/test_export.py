@@ -171,7 +171,7 @@ def test_jsonld_carries_the_published_context_inline(dataset: Dataset) -> None:
     assert project["@type"] == "eco:Project"
     assert set(project["label"]) == {"zh", "en"}
     moved = json.loads(export_bytes(dataset, "jsonld", part="data", base=NEW_BASE))
-    assert moved["@context"]["proj"] == NEW_BASE + "project/"
+    assert moved["@context"]["proj"] == NEW_BASE + "360923/project/"
     assert moved["@context"]["eco"] == ECO_NS
 
 

@@ -32,6 +32,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -47,7 +48,8 @@ from ecokg.publish.catalog import serialize_catalog
 from ecokg.publish.settings import CatalogSettings, dump_path, site_root
 from ecokg.publish.sitemodel import CLASS_TYPES, PROPERTY_TYPES, SiteGraph, relative_href
 from ecokg.rdf import jsonld_context
-from ecokg.rdf.namespaces import ECO_NS
+from ecokg.rdf.iris import current_iri, is_legacy, legacy_iri
+from ecokg.rdf.namespaces import ECO_NS, ID
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -81,6 +83,28 @@ def page_path(iri: str, root: str, base: str) -> str | None:
     if any(segment in ("", ".", "..") or "\\" in segment for segment in segments):
         return None
     return "/".join(segments)
+
+
+def current_page_path(path: str, root: str, base: str) -> str | None:
+    """The page path today of what release 0.1's page ``path`` showed (``id/township/sixi``
+    → ``id/360923/township/sixi``), or None if ``path`` is no 0.1 instance page."""
+    iri = root + path
+    if not iri.startswith(base) or not is_legacy(ID + iri[len(base) :]):
+        return None
+    return page_path(base + current_iri(ID + iri[len(base) :])[len(ID) :], root, base)
+
+
+def legacy_page_paths(pages: dict[str, str], root: str, base: str) -> dict[str, str]:
+    """Release 0.1 page path → today's, for every page of the bundled plan's instances
+    (0.2 keeps the 0.1 addresses working; a later release drops them)."""
+    taken = set(pages.values())
+    moved: dict[str, str] = {}
+    for iri, path in pages.items():
+        old = legacy_iri(ID + iri[len(base) :]) if iri.startswith(base) else None
+        old_path = page_path(base + old[len(ID) :], root, base) if old else None
+        if old_path and old_path not in taken:
+            moved[old_path] = path
+    return moved
 
 
 def build_site(dataset: Dataset, directory: Path | str, settings: CatalogSettings) -> int:
@@ -176,6 +200,8 @@ def _write_site(dataset: Dataset, directory: Path, settings: CatalogSettings) ->
             site.resource(iri, path)
             advance()
     site.index(pages, base)
+    for old, new in legacy_page_paths(pages, root, base).items():
+        site.redirect(old, new)
     site.write("style.css", (TEMPLATES / "style.css").read_bytes())
     site.write(CONTEXT_FILE_NAME, jsonld_context.context_bytes())
     for name, payload in serialize_catalog(dataset, settings).items():
@@ -288,6 +314,21 @@ class _Writer:
 
     def terms(self, page: str) -> dict[str, list[dict[str, object]]]:
         return ontology_terms(self.graph, page)
+
+    def redirect(self, old: str, new: str) -> None:
+        """A page at release 0.1's address that sends the browser on to ``new`` (a static
+        host cannot answer 301; README.md gives the server rules that do, for every format)."""
+        href = escape(relative_href(old, new) + ".html")
+        self.write(
+            old + ".html",
+            (
+                '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+                f'<link rel="canonical" href="{href}">'
+                f'<meta http-equiv="refresh" content="0; url={href}">'
+                f"<title>{escape(new)}</title></head>\n"
+                f'<body><p><a href="{href}">{escape(new)}</a></p></body></html>\n'
+            ).encode(),
+        )
 
     def index(self, pages: dict[str, str], base: str) -> None:
         graph = self.graph

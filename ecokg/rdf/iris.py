@@ -78,3 +78,19 @@ def current_iri(iri: str) -> str:
     if is_legacy(iri):
         return plan_namespace(BUNDLED_CODE) + iri[len(ID) :]
     return iri
+
+
+def legacy_iri(iri: str) -> str | None:
+    """The release 0.1 IRI that named a bundled plan's instance, if it had one (the inverse
+    of :func:`current_iri`, for redirects from old addresses).
+
+    >>> legacy_iri("https://w3id.org/ecokg/id/360923/township/sixi")
+    'https://w3id.org/ecokg/id/township/sixi'
+    >>> legacy_iri("https://w3id.org/ecokg/id/361001/township/sixi") is None
+    True
+    """
+    bundled = plan_namespace(BUNDLED_CODE)
+    if not iri.startswith(bundled):
+        return None
+    old = ID + iri[len(bundled) :]
+    return old if is_legacy(old) else None
