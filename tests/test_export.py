@@ -160,7 +160,7 @@ def test_base_rewrites_instances_and_keeps_terms(dataset: Dataset, fmt: str) -> 
 
 def test_base_moves_the_turtle_prefixes(dataset: Dataset) -> None:
     text = export_bytes(dataset, "ttl", part="data", base=NEW_BASE).decode()
-    assert f"@prefix proj: <{NEW_BASE}project/> ." in text
+    assert f"@prefix proj: <{NEW_BASE}360923/project/> ." in text
     assert "w3id.org/ecokg/id/" not in text
 
 

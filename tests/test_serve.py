@@ -152,7 +152,9 @@ def test_queries_list_forms_and_run_with_parameters(client: TestClient) -> None:
     library = client.get("/queries")
     assert library.status_code == 200 and 'action="/queries/projects-in-township"' in library.text
     run = client.get("/queries/projects-in-township", params={"township": "泗溪镇"})
-    assert run.status_code == 200 and 'id="results"' in run.text and "/id/360923/project/" in run.text
+    assert (
+        run.status_code == 200 and 'id="results"' in run.text and "/id/360923/project/" in run.text
+    )
     wrong = client.get("/queries/projects-in-township", params={"township": "火星"})
     assert wrong.status_code == 200 and 'class="error"' in wrong.text
     assert client.get("/queries/no-such-query").status_code == 404

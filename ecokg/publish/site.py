@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import pyoxigraph as ox
 
@@ -49,7 +49,7 @@ from ecokg.publish.settings import CatalogSettings, dump_path, site_root
 from ecokg.publish.sitemodel import CLASS_TYPES, PROPERTY_TYPES, SiteGraph, relative_href
 from ecokg.rdf import jsonld_context
 from ecokg.rdf.iris import current_iri, is_legacy, legacy_iri
-from ecokg.rdf.namespaces import ECO_NS, ID
+from ecokg.rdf.namespaces import BUNDLED_CODE, ECO_NS, ID, INSTANCE_KINDS
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -105,6 +105,16 @@ def legacy_page_paths(pages: dict[str, str], root: str, base: str) -> dict[str, 
         if old_path and old_path not in taken:
             moved[old_path] = path
     return moved
+
+
+def _moved_addresses(root: str, base: str) -> dict[str, str]:
+    """What the README's rewrite rules need: the URL path of the instance namespace, the
+    bundled plan's code and the kinds whose 0.1 addresses moved under it."""
+    return {
+        "path": urlsplit(base).path,
+        "code": BUNDLED_CODE,
+        "kinds": "|".join(kind for _prefix, kind in INSTANCE_KINDS),
+    }
 
 
 def build_site(dataset: Dataset, directory: Path | str, settings: CatalogSettings) -> int:
@@ -212,7 +222,14 @@ def _write_site(dataset: Dataset, directory: Path, settings: CatalogSettings) ->
                 quads, output_format, stream, base, context_url=site.context_url, named_graphs=True
             )
     names = [output_format.key for output_format in exporting.FORMATS]
-    site.render("README.md", "README.md.j2", root=root, base=base, formats=names)
+    site.render(
+        "README.md",
+        "README.md.j2",
+        root=root,
+        base=base,
+        formats=names,
+        moved=_moved_addresses(root, base),
+    )
     return len(pages)
 
 

@@ -69,20 +69,24 @@ def with_current_iris(path: Path, quads: list[ox.Quad]) -> list[ox.Quad]:
     that data written against 0.1 still meets the plan; one warning line per file. Release
     0.2 accepts the 0.1 IRIs; a later release will not."""
 
+    def is_old(term: Any) -> bool:
+        return (
+            isinstance(term, ox.NamedNode) and term.value.startswith(ID) and is_legacy(term.value)
+        )
+
     def current(term: Any) -> Any:
-        if isinstance(term, ox.NamedNode) and term.value.startswith(ID) and is_legacy(term.value):
-            return ox.NamedNode(current_iri(term.value))
-        return term
+        return ox.NamedNode(current_iri(term.value)) if is_old(term) else term
 
     legacy = 0
     result = []
     for quad in quads:
-        subject, value = current(quad.subject), current(quad.object)
-        if subject is quad.subject and value is quad.object:
+        if not (is_old(quad.subject) or is_old(quad.object)):
             result.append(quad)
             continue
         legacy += 1
-        result.append(ox.Quad(subject, quad.predicate, value, quad.graph_name))
+        result.append(
+            ox.Quad(current(quad.subject), quad.predicate, current(quad.object), quad.graph_name)
+        )
     if legacy and str(path) not in _WARNED:
         _WARNED.add(str(path))
         print(
