@@ -127,9 +127,9 @@ def main() -> None:
 
             sparql_ours = runs(lambda i: f"{ours}/sparql?query={query}", results_json)
             sparql_ox = runs(lambda i: f"{oxigraph.query_url}?query={query}", results_json)
-            pages_ours = runs(lambda i: f"{ours}/id/{IRIS[i % len(IRIS)]}", "text/html")
+            pages_ours = runs(lambda i: f"{ours}/id/360923/{IRIS[i % len(IRIS)]}", "text/html")
             describe = [
-                urllib.parse.quote(f"DESCRIBE <https://w3id.org/ecokg/id/{iri}>") for iri in IRIS
+                urllib.parse.quote(f"DESCRIBE <https://w3id.org/ecokg/id/360923/{iri}>") for iri in IRIS
             ]
             pages_ox = runs(
                 lambda i: f"{oxigraph.query_url}?query={describe[i % len(IRIS)]}", "text/turtle"
