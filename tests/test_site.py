@@ -162,7 +162,7 @@ def test_ontology_page_documents_every_term(dataset: Dataset, site: Path, pages)
 def test_resource_data_files(site: Path) -> None:
     base = site / "id/360923/project/forest-tending"
     turtle = rdflib.Graph().parse(base.with_suffix(".ttl"), format="turtle")
-    subject = rdflib.URIRef(ID + "project/forest-tending")
+    subject = rdflib.URIRef(ID + "360923/project/forest-tending")
     assert (subject, rdflib.RDF.type, rdflib.URIRef(ECO_NS + "Project")) in turtle
     data = base.with_suffix(".jsonld").read_bytes()
     assert json.loads(data)["@context"] == jsonld_context.CONTEXT_URL

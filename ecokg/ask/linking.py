@@ -13,12 +13,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 from ecokg.ask.entities import RANK, Entity, EntityIndex, Form
-from ecokg.ask.text import Unit, has_cjk, key, units
+from ecokg.ask.text import IRI_TEXT, Unit, has_cjk, key, units
 from ecokg.rdf.iris import current_iri
 from ecokg.rdf.namespaces import expand
 
@@ -42,14 +41,6 @@ PLACE_KINDS = frozenset(
     {"township", "village", "county", "zone", "river", "reservoir", "protected-area"}
 )
 MIN_FUZZY_KEY = 4
-# An IRI or CURIE typed in a question: <…>, http(s)://… (up to a space or CJK text),
-# or prefix:local with a known prefix (tw:sixi).
-_IRI_TEXT = re.compile(
-    r"<(?P<bracketed>https?://[^<>\s]+)>"
-    r"|(?P<full>https?://[^\s<>\"'\u2e80-\uffff]+)"
-    r"|(?<![\w:/])(?P<curie>[a-z][a-z0-9]*:[a-z0-9][a-z0-9_.-]*(?:/[a-z0-9_.-]+)*)",
-    re.IGNORECASE,
-)
 LONG_LATIN_KEY = 8  # longer latin keys may be two edits (OSA: a swap is one) from a name
 
 
@@ -116,7 +107,7 @@ def _iri_spans(
     """The IRIs and CURIEs of the question that name an entity of the index. A release 0.1
     IRI (…/id/township/sixi) names what it named then: 0.2 accepts the 0.1 IRIs."""
     spans: dict[tuple[int, int], list[Form]] = {}
-    for match in _IRI_TEXT.finditer(question):
+    for match in IRI_TEXT.finditer(question):
         text = match.group("bracketed") or match.group("full")
         iri = text.rstrip(".,;:!?)") if text else expand(match.group("curie").rstrip("."))
         entity = current_iri(iri) if iri else None

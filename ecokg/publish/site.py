@@ -339,7 +339,7 @@ class _Writer:
         self.write(
             old + ".html",
             (
-                '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+                '<!DOCTYPE html>\n<html lang="zh"><head><meta charset="utf-8">'
                 f'<link rel="canonical" href="{href}">'
                 f'<meta http-equiv="refresh" content="0; url={href}">'
                 f"<title>{escape(new)}</title></head>\n"
