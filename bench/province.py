@@ -1,8 +1,9 @@
 """Synthetic counties derived from the bundled plan, for the province benchmark and for the
 tests that adding a county changes nothing of another.
 
-County ``k`` (1, 2, …) gets its own IRIs (``…/id/`` → ``…/id/c<code>/``, code 361001 + k, a
-made-up division code outside Shanggao's 360923), its own name in every label and quote
+County ``k`` (1, 2, …) gets its own division code (361001 + k, made up, outside Shanggao's
+360923) and with it its own IRIs (``…/id/360923/…`` → ``…/id/<code>/…``, the scheme of
+``ecokg.rdf.iris``) and ``eco:divisionCode``, its own name in every label and quote
 (上高 → 样<k>, Shanggao → Sample<k>), and its money figures multiplied by ``1 + k % 3`` (so
 its sums still add up). ``planted`` inconsistencies give the audit something to find per
 county. The ontology's own terms (``…/def…``) are shared, as in real plans.
@@ -20,10 +21,13 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ecokg import resources
-from ecokg.rdf.namespaces import ECO, RDF
+from ecokg.rdf.iris import plan_namespace
+from ecokg.rdf.namespaces import BUNDLED_CODE, ECO, ID, RDF, XSD
 
 QUDT = "http://qudt.org/schema/qudt/"
-INSTANCE_BASE = "https://w3id.org/ecokg/id/"
+INSTANCE_BASE = ID
+# The bundled plan's IRI space, which each county's replaces.
+BUNDLED_BASE = plan_namespace(BUNDLED_CODE)
 FIRST_CODE = 361001
 MONEY_UNITS = {
     "https://w3id.org/ecokg/def/unit#WanYuan",
@@ -48,7 +52,7 @@ class County:
 
     @property
     def base(self) -> str:
-        return f"{INSTANCE_BASE}c{self.code}/"
+        return plan_namespace(str(self.code))
 
     @property
     def name_zh(self) -> str:
@@ -95,8 +99,13 @@ def write_province(directory: Path, n: int) -> list[Path]:
 
 
 def _rename(term, county: County):  # type: ignore[no-untyped-def]
-    if isinstance(term, ox.NamedNode) and term.value.startswith(INSTANCE_BASE):
-        return ox.NamedNode(county.base + term.value[len(INSTANCE_BASE) :])
+    if isinstance(term, ox.NamedNode) and term.value.startswith(BUNDLED_BASE):
+        return ox.NamedNode(county.base + term.value[len(BUNDLED_BASE) :])
+    if isinstance(term, ox.Literal) and term.datatype.value == XSD + "string":
+        if term.value == BUNDLED_CODE:  # eco:divisionCode
+            return ox.Literal(str(county.code))
+        if term.value == BUNDLED_BASE:  # void:uriSpace
+            return ox.Literal(county.base)
     if isinstance(term, ox.Literal) and term.datatype.value.endswith(("#string", "#langString")):
         text = term.value.replace("上高", county.name_zh).replace("Shanggao", county.name_en)
         if term.language:

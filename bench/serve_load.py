@@ -37,6 +37,7 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?project ?label ?township WHERE {
   GRAPH ?g { ?project a eco:Project ; rdfs:label ?label ; eco:implementedIn ?township }
 } ORDER BY ?project ?label ?township"""
+BUNDLED = "https://w3id.org/ecokg/id/360923/"  # the bundled plan's IRI space
 IRIS = [
     "township/sixi",
     "township/aoyang",
@@ -127,10 +128,8 @@ def main() -> None:
 
             sparql_ours = runs(lambda i: f"{ours}/sparql?query={query}", results_json)
             sparql_ox = runs(lambda i: f"{oxigraph.query_url}?query={query}", results_json)
-            pages_ours = runs(lambda i: f"{ours}/id/{IRIS[i % len(IRIS)]}", "text/html")
-            describe = [
-                urllib.parse.quote(f"DESCRIBE <https://w3id.org/ecokg/id/{iri}>") for iri in IRIS
-            ]
+            pages_ours = runs(lambda i: f"{ours}/id/360923/{IRIS[i % len(IRIS)]}", "text/html")
+            describe = [urllib.parse.quote(f"DESCRIBE <{BUNDLED}{iri}>") for iri in IRIS]
             pages_ox = runs(
                 lambda i: f"{oxigraph.query_url}?query={describe[i % len(IRIS)]}", "text/turtle"
             )

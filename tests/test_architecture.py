@@ -144,7 +144,7 @@ def test_closed_namespace_is_the_ontology() -> None:
         ECO["Projct"]
 
 
-@pytest.mark.parametrize("module", ["ecokg.rdf.formats", "ecokg.rdf.labels"])
+@pytest.mark.parametrize("module", ["ecokg.rdf.formats", "ecokg.rdf.labels", "ecokg.rdf.iris"])
 def test_doctests(module: str) -> None:
     failures, tried = doctest.testmod(importlib.import_module(module))
     assert tried > 0 and failures == 0

@@ -7,7 +7,7 @@ import pytest
 
 from ecokg.ask.engine import Asker
 
-AGENCY = "https://w3id.org/ecokg/id/agency/"
+AGENCY = "https://w3id.org/ecokg/id/360923/agency/"
 
 
 @pytest.fixture(scope="module")

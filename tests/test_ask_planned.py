@@ -8,7 +8,7 @@ import pytest
 from ecokg.ask.engine import Asker
 from ecokg.errors import UsageError
 
-RIVER = "https://w3id.org/ecokg/id/river/"
+RIVER = "https://w3id.org/ecokg/id/360923/river/"
 
 
 @pytest.fixture(scope="module")

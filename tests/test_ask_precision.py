@@ -9,7 +9,7 @@ import pytest
 from ecokg.ask.engine import Asker
 from ecokg.errors import UsageError
 
-ID = "https://w3id.org/ecokg/id/"
+ID = "https://w3id.org/ecokg/id/360923/"  # the bundled plan's IRI space
 
 
 @pytest.fixture(scope="module")

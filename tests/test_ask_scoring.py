@@ -29,7 +29,7 @@ from ask_scoring import (
 from ecokg.errors import InputError, UsageError
 from ecokg.stores.local import Dataset
 
-ID = "https://w3id.org/ecokg/id/"
+ID = "https://w3id.org/ecokg/id/360923/"  # the bundled plan's IRI space
 WATER_TOTAL = {"value": 126900, "unit": "万元"}
 WATER_PROJECTS = [ID + "project/wetland-restoration", ID + "project/urban-green-system"]
 

@@ -9,7 +9,7 @@ from ecokg import resources
 from ecokg.audit import AuditReport, audit
 
 SHP = "https://w3id.org/ecokg/shapes#"
-ID = "https://w3id.org/ecokg/id/"
+ID = "https://w3id.org/ecokg/id/360923/"  # the bundled plan's IRI space
 
 
 @pytest.fixture(scope="module")

@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 from conftest import RunCli
-from province import INSTANCE_BASE, County, write_province
+from province import BUNDLED_BASE, County, write_province
 
 from ecokg.audit import AuditReport, audit
 from ecokg.audit.report import render_markdown
 from ecokg.kb import plans_in_input
 
-SHANGGAO_PLAN = INSTANCE_BASE + "plan/shanggao-2021-2035"
+SHANGGAO_PLAN = BUNDLED_BASE + "plan/shanggao-2021-2035"
 SHP = "https://w3id.org/ecokg/shapes#"
 
 
@@ -31,7 +31,7 @@ def keys(report: AuditReport, plan: str | None = "", rename: str = "") -> list[t
     """The findings of one plan (all with ``plan`` ""), IRIs of ``rename`` as Shanggao's."""
 
     def shanggao(text: str | None) -> str | None:
-        return text.replace(rename, INSTANCE_BASE) if rename and text else text
+        return text.replace(rename, BUNDLED_BASE) if rename and text else text
 
     return sorted(
         (f.severity, f.shape, shanggao(f.focus), f.path, shanggao(f.value))
@@ -122,11 +122,11 @@ def test_two_counties_with_the_same_township_slugs_are_found(
     same_slugs = tmp_path / "same-slugs.nt"
     text = province[0].read_text(encoding="utf-8")
     same_slugs.write_text(
-        text.replace(county.base + "township/", INSTANCE_BASE + "township/"), encoding="utf-8"
+        text.replace(county.base + "township/", BUNDLED_BASE + "township/"), encoding="utf-8"
     )
     report = audit([same_slugs])
     crossing = {f.focus for f in report.findings if f.shape == SHP + "S90-entity-in-one-plan"}
-    assert INSTANCE_BASE + "township/sixi" in crossing
+    assert BUNDLED_BASE + "township/sixi" in crossing
     assert all(f.plan is None for f in report.findings if f.family == "cross-plan")
     assert report.has_violation
 

@@ -108,7 +108,7 @@ def test_publisher_period_themes_keywords(catalog: rdflib.Graph) -> None:
     languages = {k.language for k in catalog.objects(dataset_node, DCAT.keyword)}
     assert languages == {"zh", "en"}
     spatial = catalog.value(dataset_node, DCTERMS.spatial)
-    assert str(spatial) == ID + "county/shanggao"
+    assert str(spatial) == ID + "360923/county/shanggao"
     assert (spatial, RDF.type, DCTERMS.Location) in catalog
     assert catalog.value(spatial, DCAT.bbox) is not None
     contact = catalog.value(dataset_node, DCAT.contactPoint)
@@ -179,7 +179,7 @@ def test_void_links(catalog: rdflib.Graph) -> None:
     assert str(catalog.value(node, VOID.sparqlEndpoint)) == "https://w3id.org/ecokg/sparql"
     assert str(catalog.value(node, VOID.uriSpace)) == ID
     examples = {str(e) for e in catalog.objects(node, VOID.exampleResource)}
-    assert ID + "plan/shanggao-2021-2035" in examples
+    assert ID + "360923/plan/shanggao-2021-2035" in examples
     vocabularies = {str(v) for v in catalog.objects(node, VOID.vocabulary)}
     assert "https://w3id.org/ecokg/def#" in vocabularies
 

@@ -117,7 +117,7 @@ def test_sparql_json_is_w3c_results_format(run_mini: RunCli) -> None:
     [row] = document["results"]["bindings"]
     assert row["project"] == {
         "type": "uri",
-        "value": "https://w3id.org/ecokg/id/project/historic-abandoned-mine-restoration",
+        "value": "https://w3id.org/ecokg/id/360923/project/historic-abandoned-mine-restoration",
     }
     assert row["label"] == {
         "type": "literal",
@@ -146,7 +146,10 @@ def test_sparql_csv_follows_w3c(run_mini: RunCli) -> None:
     assert out.startswith("project,label\r\n")
     rows = list(csv.reader(io.StringIO(out)))
     assert len(rows) == 4
-    assert ["https://w3id.org/ecokg/id/project/green-mine-construction", "绿色矿山建设项目"] in rows
+    assert [
+        "https://w3id.org/ecokg/id/360923/project/green-mine-construction",
+        "绿色矿山建设项目",
+    ] in rows
 
 
 def test_sparql_tsv_follows_w3c(run_mini: RunCli) -> None:
@@ -154,7 +157,7 @@ def test_sparql_tsv_follows_w3c(run_mini: RunCli) -> None:
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "?project\t?label"
-    assert "<https://w3id.org/ecokg/id/project/green-mine-construction>\t" in out
+    assert "<https://w3id.org/ecokg/id/360923/project/green-mine-construction>\t" in out
     assert '"绿色矿山建设项目"@zh' in out
     assert len(lines) == 4
 
@@ -173,14 +176,14 @@ def test_construct_parses_back(
     assert code == 0, err
     graph = rdflib.Graph().parse(data=out, format=rdflib_format)
     assert len(graph) == 18
-    project = rdflib.URIRef("https://w3id.org/ecokg/id/project/green-mine-construction")
+    project = rdflib.URIRef("https://w3id.org/ecokg/id/360923/project/green-mine-construction")
     assert (project, rdflib.RDFS.label, rdflib.Literal("绿色矿山建设项目", lang="zh")) in graph
     if output_format in (None, "turtle"):
         assert "@prefix eco: <https://w3id.org/ecokg/def#>" in out
 
 
 def test_describe_defaults_to_turtle(run_mini: RunCli) -> None:
-    code, out, _ = run_mini("sparql", "DESCRIBE <https://w3id.org/ecokg/id/township/sixi>")
+    code, out, _ = run_mini("sparql", "DESCRIBE <https://w3id.org/ecokg/id/360923/township/sixi>")
     assert code == 0
     graph = rdflib.Graph().parse(data=out, format="turtle")
     assert len(graph) == 4
@@ -258,7 +261,7 @@ def test_unknown_data_file_type(run_cli: RunCli, tmp_path: Path) -> None:
 def test_json_ld_data(run_cli: RunCli, tmp_path: Path) -> None:
     document = {
         "@context": {"eco": "https://w3id.org/ecokg/def#", "rdfs": str(rdflib.RDFS)},
-        "@id": "https://w3id.org/ecokg/id/township/xinjie",
+        "@id": "https://w3id.org/ecokg/id/360923/township/xinjie",
         "@type": "eco:Township",
         "rdfs:label": {"@value": "新界埠镇", "@language": "zh"},
     }
@@ -311,7 +314,7 @@ def test_query_by_label_or_iri(run_mini: RunCli, township: str) -> None:
         "Historic abandoned mine restoration project",
     ]
     assert {row["programme"] for row in rows} == {
-        "https://w3id.org/ecokg/id/programme/mine-restoration"
+        "https://w3id.org/ecokg/id/360923/programme/mine-restoration"
     }
 
 

@@ -246,8 +246,8 @@ def test_our_own_dump_as_data_gives_no_warning(run_cli: RunCli, tmp_path: Path) 
 # --- evidence: the user's data is not the plan -----------------------------------------
 
 ADDED_LINK = """@prefix eco: <https://w3id.org/ecokg/def#> .
-@prefix proj: <https://w3id.org/ecokg/id/project/> .
-@prefix agency: <https://w3id.org/ecokg/id/agency/> .
+@prefix proj: <https://w3id.org/ecokg/id/360923/project/> .
+@prefix agency: <https://w3id.org/ecokg/id/360923/agency/> .
 proj:forest-tending eco:leadAgency agency:water-resources .
 """
 # A link the plan itself states (appendix table row 8): still the plan's.
@@ -328,9 +328,9 @@ def test_the_bundled_plan_alone_is_never_marked(run_cli: RunCli) -> None:
 
 NEW_PROJECT = """@prefix eco: <https://w3id.org/ecokg/def#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix proj: <https://w3id.org/ecokg/id/project/> .
-@prefix task: <https://w3id.org/ecokg/id/task/> .
-@prefix tw: <https://w3id.org/ecokg/id/township/> .
+@prefix proj: <https://w3id.org/ecokg/id/360923/project/> .
+@prefix task: <https://w3id.org/ecokg/id/360923/task/> .
+@prefix tw: <https://w3id.org/ecokg/id/360923/township/> .
 proj:my-soil-project a eco:Project ;
     rdfs:label "我的土壤修复项目"@zh , "My soil project"@en ;
     eco:implementsTask task:soil-pollution-control ;

@@ -171,7 +171,7 @@ def test_base_rewrites_instances_and_keeps_terms(dataset: Dataset, fmt: str) -> 
 
 def test_base_moves_the_turtle_prefixes(dataset: Dataset) -> None:
     text = export_bytes(dataset, "ttl", part="data", base=NEW_BASE).decode()
-    assert f"@prefix proj: <{NEW_BASE}project/> ." in text
+    assert f"@prefix proj: <{NEW_BASE}360923/project/> ." in text
     assert "w3id.org/ecokg/id/" not in text
 
 
@@ -182,7 +182,7 @@ def test_jsonld_carries_the_published_context_inline(dataset: Dataset) -> None:
     assert project["@type"] == "eco:Project"
     assert set(project["label"]) == {"zh", "en"}
     moved = json.loads(export_bytes(dataset, "jsonld", part="data", base=NEW_BASE))
-    assert moved["@context"]["proj"] == NEW_BASE + "project/"
+    assert moved["@context"]["proj"] == NEW_BASE + "360923/project/"
     assert moved["@context"]["eco"] == ECO_NS
 
 

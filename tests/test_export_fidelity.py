@@ -81,7 +81,7 @@ def test_site_dumps_and_pages_keep_the_plans_decimals(tmp_path: Path) -> None:
     data = tmp_path / "figure.ttl"
     data.write_text(
         "@prefix qudt: <http://qudt.org/schema/qudt/> .\n"
-        "<https://w3id.org/ecokg/id/figure/test> qudt:numericValue 21.80 .\n",
+        "<https://w3id.org/ecokg/id/360923/figure/test> qudt:numericValue 21.80 .\n",
         encoding="utf-8",
     )
     from ecokg.kb import load_dataset
@@ -91,7 +91,7 @@ def test_site_dumps_and_pages_keep_the_plans_decimals(tmp_path: Path) -> None:
     build_site(dataset, site, CatalogSettings.create())
     for dump in sorted((site / "dumps").iterdir()):
         assert WRITTEN in {quad.object for quad in parse_file(dump)}, dump.name
-    page = site / "id/figure/test"
+    page = site / "id/360923/figure/test"
     for suffix in (".ttl", ".jsonld"):
         assert "21.80" in page.with_suffix(suffix).read_text(encoding="utf-8"), suffix
 
@@ -224,7 +224,7 @@ def test_site_documents_refer_to_the_sites_own_context(
     build_site(mini_dataset, site, settings)
     hosted = settings.root + "context.jsonld"
     assert (site / "context.jsonld").is_file()
-    page = json.loads((site / "id/township/sixi.jsonld").read_bytes())
+    page = json.loads((site / "id/360923/township/sixi.jsonld").read_bytes())
     dump = json.loads((site / "dumps/ecokg.jsonld").read_bytes())
     for document in (page, dump):
         reference = document["@context"]

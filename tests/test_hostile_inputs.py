@@ -30,7 +30,7 @@ def test_an_invalid_decimal_literal_prints_no_traceback(tmp_path: Path) -> None:
     data.write_text(
         "@prefix qudt: <http://qudt.org/schema/qudt/> .\n"
         "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
-        "<https://w3id.org/ecokg/id/figure/inv-historic-abandoned-mine-restoration>"
+        "<https://w3id.org/ecokg/id/360923/figure/inv-historic-abandoned-mine-restoration>"
         ' qudt:numericValue "abc"^^xsd:decimal .\n',
         encoding="utf-8",
     )

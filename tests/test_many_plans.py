@@ -38,7 +38,7 @@ def is_second(value: str) -> bool:
 def test_the_generator_writes_distinct_counties(tmp_path: Path) -> None:
     paths = write_province(tmp_path, 3)
     assert [p.name for p in paths] == [f"county-{County(k).code}.nt" for k in (1, 2, 3)]
-    own = [INSTANCE_BASE + f"c{County(k).code}/" for k in (1, 2, 3)]
+    own = [INSTANCE_BASE + f"{County(k).code}/" for k in (1, 2, 3)]
     for path, base in zip(paths, own, strict=True):
         quads = list(ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS))
         instances = {

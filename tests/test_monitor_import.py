@@ -21,7 +21,7 @@ from ecokg.rdf.namespaces import (
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("monitoring-example-*.csv"))
-IND = "https://w3id.org/ecokg/id/indicator/"
+IND = "https://w3id.org/ecokg/id/360923/indicator/"
 ECO = "https://w3id.org/ecokg/def#"
 
 

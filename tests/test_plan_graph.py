@@ -93,7 +93,7 @@ def test_every_project_has(prop) -> None:
 def test_township_units_include_those_the_issue_names() -> None:
     labels = {str(o) for t in instances(ECO.Township) for o in plan().objects(t, RDFS.label)}
     assert {"锦阳街道", "锦江镇", "上甘山林场", "高新园区"} <= labels
-    park = rdflib.URIRef("https://w3id.org/ecokg/id/township/hi-tech-park")
+    park = rdflib.URIRef("https://w3id.org/ecokg/id/360923/township/hi-tech-park")
     assert rdflib.Literal("工业园区", lang="zh") in set(plan().objects(park, SKOS.altLabel))
 
 
@@ -191,7 +191,7 @@ def test_inconsistent_statements_are_kept_with_their_sections() -> None:
         Decimal(str(v))
         for f in ("land-forest", "forest-land-2020")
         for v in plan().objects(
-            rdflib.URIRef(f"https://w3id.org/ecokg/id/figure/{f}"), QUDT.numericValue
+            rdflib.URIRef(f"https://w3id.org/ecokg/id/360923/figure/{f}"), QUDT.numericValue
         )
     }
     assert forest == {Decimal("71781.97"), Decimal("73632.7")}

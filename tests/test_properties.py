@@ -383,7 +383,7 @@ def test_instance_parameter_names_one_instance_or_is_a_usage_error(
     except UsageError:
         return
     assert isinstance(term, ox.NamedNode)
-    assert term.value.startswith("https://w3id.org/ecokg/id/township/")
+    assert term.value.startswith("https://w3id.org/ecokg/id/360923/township/")
 
 
 # --- (c) ask ---------------------------------------------------------------------------------

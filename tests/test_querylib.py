@@ -148,7 +148,7 @@ def test_parse_assignments() -> None:
 
 def test_resolve_instance_by_label_iri_and_slug(mini_dataset: Dataset) -> None:
     township = "https://w3id.org/ecokg/def#Township"
-    sixi = ox.NamedNode("https://w3id.org/ecokg/id/township/sixi")
+    sixi = ox.NamedNode("https://w3id.org/ecokg/id/360923/township/sixi")
     for value in ("泗溪镇", "泗溪", " SIXI   town ", "tw:sixi", f"<{sixi.value}>", "sixi"):
         assert querylib.resolve_instance(mini_dataset, township, value) == sixi
     with pytest.raises(UsageError, match="did you mean '塔下乡'"):

@@ -45,7 +45,7 @@ def test_write_atomic_missing_directory(tmp_path: Path) -> None:
 
 
 def test_compact_and_expand() -> None:
-    assert compact("https://w3id.org/ecokg/id/township/sixi") == "tw:sixi"
+    assert compact("https://w3id.org/ecokg/id/360923/township/sixi") == "tw:sixi"
     assert compact("https://w3id.org/ecokg/def/unit#WanYuan") == "ecounit:WanYuan"
     assert compact("https://w3id.org/ecokg/def#Project") == "eco:Project"
     assert compact("https://example.org/x") == "<https://example.org/x>"
@@ -55,7 +55,7 @@ def test_compact_and_expand() -> None:
 
 
 def test_term_text() -> None:
-    iri = ox.NamedNode("https://w3id.org/ecokg/id/township/sixi")
+    iri = ox.NamedNode("https://w3id.org/ecokg/id/360923/township/sixi")
     assert term_text(iri) == "tw:sixi"
     assert term_text(iri, {iri.value: "泗溪镇"}) == "泗溪镇 <tw:sixi>"
     other = ox.NamedNode("https://example.org/x")
@@ -70,7 +70,7 @@ def test_term_text() -> None:
 def small_dataset() -> Dataset:
     dataset = Dataset()
     graph = ox.NamedNode("https://w3id.org/ecokg/graph/plan")
-    subject = ox.NamedNode("https://w3id.org/ecokg/id/township/sixi")
+    subject = ox.NamedNode("https://w3id.org/ecokg/id/360923/township/sixi")
     dataset.store.add(
         ox.Quad(subject, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
                 ox.Literal("泗溪镇", language="zh"), graph)

@@ -23,7 +23,7 @@ from ecokg.serve import Limits, open_portal
 from ecokg.serve.app import create_app
 from ecokg.stores.local import Dataset
 
-SIXI = "/id/township/sixi"
+SIXI = "/id/360923/township/sixi"
 SELECT = "SELECT ?s WHERE { ?s a eco:Township } ORDER BY ?s LIMIT 3"
 ASK_TOWNSHIP = "ASK { ?s a eco:Township }"
 GRAPH_PLAN = plan_graph(BUNDLED_CODE)  # the bundled plan's own graph
@@ -138,7 +138,7 @@ def test_ask_answers_with_rows_sections_and_the_sparql(client: TestClient) -> No
     page = client.get("/ask", params={"q": "泗溪镇有哪些项目？"})
     assert page.status_code == 200
     assert 'id="answer"' in page.text and "<td>" in page.text
-    assert 'id="sections"' in page.text and 'href="/id/section/' in page.text
+    assert 'id="sections"' in page.text and 'href="/id/360923/section/' in page.text
     assert 'href="/editor?query=' in page.text
     answer = client.get("/ask", params={"q": "泗溪镇有哪些项目？", "_format": "json"}).json()
     assert answer["rows"] and "sparql" in answer
@@ -154,7 +154,9 @@ def test_queries_list_forms_and_run_with_parameters(client: TestClient) -> None:
     library = client.get("/queries")
     assert library.status_code == 200 and 'action="/queries/projects-in-township"' in library.text
     run = client.get("/queries/projects-in-township", params={"township": "泗溪镇"})
-    assert run.status_code == 200 and 'id="results"' in run.text and "/id/project/" in run.text
+    assert (
+        run.status_code == 200 and 'id="results"' in run.text and "/id/360923/project/" in run.text
+    )
     wrong = client.get("/queries/projects-in-township", params={"township": "火星"})
     assert wrong.status_code == 200 and 'class="error"' in wrong.text
     assert client.get("/queries/no-such-query").status_code == 404
@@ -174,7 +176,7 @@ def test_audit_filters_by_severity_and_family(client: TestClient, portal) -> Non
     assert by_family.text.count('<tr class="finding') == sum(
         f.family == family for f in portal.audit.findings
     )
-    assert 'href="/id/section/' in everything.text  # findings link their sections
+    assert 'href="/id/360923/section/' in everything.text  # findings link their sections
     report = client.get("/audit", params={"_format": "json"}).json()
     assert report["summary"]["total"] == total
 
@@ -231,7 +233,7 @@ def test_iri_pages_match_the_static_site_documents(client: TestClient, portal) -
     triples = [quad.triple for quad in parsed]
     assert (
         ox.Triple(
-            ox.NamedNode("https://w3id.org/ecokg/id/township/sixi"),
+            ox.NamedNode("https://w3id.org/ecokg/id/360923/township/sixi"),
             ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
             ox.Literal("泗溪镇", language="zh"),
         )
@@ -242,7 +244,7 @@ def test_iri_pages_match_the_static_site_documents(client: TestClient, portal) -
 
 
 def test_iri_page_shows_provenance(client: TestClient) -> None:
-    page = client.get("/id/project/polluted-farmland-safe-use")
+    page = client.get("/id/360923/project/polluted-farmland-safe-use")
     assert page.status_code == 200
     assert (
         'class="provenance"' in page.text and 'href="../section/table-4-1/row-12.html"' in page.text
@@ -354,7 +356,7 @@ def test_query_content_type_ask(client: TestClient) -> None:
 
 def test_query_content_type_describe(client: TestClient) -> None:
     response = sparql_get(
-        client, "DESCRIBE <https://w3id.org/ecokg/id/township/sixi>", "text/turtle"
+        client, "DESCRIBE <https://w3id.org/ecokg/id/360923/township/sixi>", "text/turtle"
     )
     assert response.status_code == 200 and response.headers["content-type"].startswith(
         "text/turtle"
@@ -551,10 +553,10 @@ def test_hostile_labels_are_escaped(tmp_path: Path) -> None:
     data.write_text(
         "@prefix eco: <https://w3id.org/ecokg/def#> .\n"
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        "<https://w3id.org/ecokg/id/township/evil> a eco:Township ;\n"
+        "<https://w3id.org/ecokg/id/360923/township/evil> a eco:Township ;\n"
         f'  rdfs:label "{HOSTILE}"@zh, "{HOSTILE}"@en ;\n'
-        f"  eco:inZone <https://w3id.org/ecokg/id/zone/{quote('<x>')}> .\n"
-        "<https://w3id.org/ecokg/id/programme/forest>\n"
+        f"  eco:inZone <https://w3id.org/ecokg/id/360923/zone/{quote('<x>')}> .\n"
+        "<https://w3id.org/ecokg/id/360923/programme/forest>\n"
         '  rdfs:label "\\"><img src=x onerror=alert(1)>"@zh .\n',
         encoding="utf-8",
     )
@@ -562,11 +564,11 @@ def test_hostile_labels_are_escaped(tmp_path: Path) -> None:
     hostile = open_portal(store, data=[data], limits=Limits(timeout=10))
     with TestClient(create_app(hostile), raise_server_exceptions=False) as test_client:
         pages = [
-            test_client.get("/id/township/evil"),
+            test_client.get("/id/360923/township/evil"),
             test_client.get("/"),
             test_client.get("/search", params={"q": "script"}),
             test_client.get("/audit"),
-            test_client.get("/id/programme/forest"),
+            test_client.get("/id/360923/programme/forest"),
             test_client.get("/queries/projects-in-township", params={"township": HOSTILE}),
             test_client.get("/ask", params={"q": HOSTILE + "有哪些项目"}),
         ]

@@ -77,12 +77,12 @@ def test_sparqlwrapper_select_ask_construct(base_url: str) -> None:
     assert len(rows) == 5
     client.setMethod("POST")
     client.setReturnFormat(XML)
-    client.setQuery("ASK { <https://w3id.org/ecokg/id/township/sixi> ?p ?o }")
+    client.setQuery("ASK { <https://w3id.org/ecokg/id/360923/township/sixi> ?p ?o }")
     document = client.queryAndConvert()
     assert document.getElementsByTagName("boolean")[0].firstChild.data == "true"  # type: ignore[union-attr]
     client.setMethod("GET")
     client.setReturnFormat(TURTLE)
-    client.setQuery("DESCRIBE <https://w3id.org/ecokg/id/township/sixi>")
+    client.setQuery("DESCRIBE <https://w3id.org/ecokg/id/360923/township/sixi>")
     turtle = client.queryAndConvert()
     assert "泗溪镇".encode() in turtle  # type: ignore[operator]
 
@@ -197,19 +197,19 @@ def test_editor_runs_a_query(base_url: str, page: Any, tmp_path: Path) -> None:
     links = page.locator(".yasr table a.iri")
     assert links.count() > 0
     for index in range(links.count()):  # our IRIs open the local page
-        assert links.nth(index).get_attribute("href").startswith("/id/zone/")
+        assert links.nth(index).get_attribute("href").startswith("/id/360923/zone/")
     links.first.click()  # (YASR opens it in a new tab)
     shot(page, tmp_path, "editor")
     assert [e for e in page.console_errors if "favicon" not in e] == []
 
 
 def test_iri_page_shows_provenance(base_url: str, page: Any, tmp_path: Path) -> None:
-    page.goto(base_url + "/id/project/polluted-farmland-safe-use")
+    page.goto(base_url + "/id/360923/project/polluted-farmland-safe-use")
     provenance = page.locator("section.provenance")
     assert provenance.is_visible()
     assert provenance.locator("a").count() >= 3
     provenance.locator("a").first.click()
-    page.wait_for_url("**/id/section/**")
+    page.wait_for_url("**/id/360923/section/**")
     shot(page, tmp_path, "provenance")
     assert page.console_errors == []
 
@@ -232,11 +232,11 @@ def test_in_front_of_a_sparql_server(oxigraph_server: Any) -> None:
     with TestClient(create_app(portal), raise_server_exceptions=False) as client:
         answer = client.get(
             "/sparql",
-            params={"query": "ASK { <https://w3id.org/ecokg/id/township/sixi> ?p ?o }"},
+            params={"query": "ASK { <https://w3id.org/ecokg/id/360923/township/sixi> ?p ?o }"},
             headers={"Accept": "application/sparql-results+json"},
         )
         assert answer.json()["boolean"] is True
-        page = client.get("/id/township/sixi")
+        page = client.get("/id/360923/township/sixi")
         assert page.status_code == 200 and "泗溪镇" in page.text
         assert client.get("/ask", params={"q": "泗溪镇有哪些项目？", "_format": "json"}).json()[
             "rows"

@@ -114,7 +114,7 @@ def test_pages_show_zh_and_en_labels(dataset: Dataset, site: Path, pages) -> Non
 
 
 def test_project_page_shows_provenance(site: Path, pages) -> None:
-    page = site / "id/project/forest-tending.html"
+    page = site / "id/360923/project/forest-tending.html"
     text = page.read_text(encoding="utf-8")
     tree = pages[page]
     section = tree.find(".//section[@class='provenance']")
@@ -160,9 +160,9 @@ def test_ontology_page_documents_every_term(dataset: Dataset, site: Path, pages)
 
 
 def test_resource_data_files(site: Path) -> None:
-    base = site / "id/project/forest-tending"
+    base = site / "id/360923/project/forest-tending"
     turtle = rdflib.Graph().parse(base.with_suffix(".ttl"), format="turtle")
-    subject = rdflib.URIRef(ID + "project/forest-tending")
+    subject = rdflib.URIRef(ID + "360923/project/forest-tending")
     assert (subject, rdflib.RDF.type, rdflib.URIRef(ECO_NS + "Project")) in turtle
     data = base.with_suffix(".jsonld").read_bytes()
     assert json.loads(data)["@context"] == jsonld_context.CONTEXT_URL
@@ -196,9 +196,9 @@ def test_site_under_another_base(mini_dataset: Dataset, tmp_path: Path, capfd) -
     base = "https://data.example.org/shanggao/id/"
     count = build_site(mini_dataset, tmp_path / "site", CatalogSettings.create(base))
     assert count > 5
-    page = tmp_path / "site/id/township/sixi.html"
+    page = tmp_path / "site/id/360923/township/sixi.html"
     text = page.read_text(encoding="utf-8")
-    assert base + "township/sixi" in text
+    assert base + "360923/township/sixi" in text
     assert "https://w3id.org/ecokg/id/" not in text
     assert (tmp_path / "site/def/term/Township.html").is_file()
     assert capfd.readouterr().err == ""  # no progress bar when stderr is not a terminal
@@ -207,7 +207,7 @@ def test_site_under_another_base(mini_dataset: Dataset, tmp_path: Path, capfd) -
 def test_cli_site(run_mini: RunCli, tmp_path: Path) -> None:
     code, out, err = run_mini("export", "--site", tmp_path / "out")
     assert (code, out, err) == (0, "", "")
-    assert (tmp_path / "out/id/project/green-mine-construction.html").is_file()
+    assert (tmp_path / "out/id/360923/project/green-mine-construction.html").is_file()
 
 
 def test_cli_site_errors(run_mini: RunCli, tmp_path: Path) -> None:

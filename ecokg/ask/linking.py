@@ -17,7 +17,9 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 from ecokg.ask.entities import RANK, Entity, EntityIndex, Form
-from ecokg.ask.text import Unit, has_cjk, key, units
+from ecokg.ask.text import IRI_TEXT, Unit, has_cjk, key, units
+from ecokg.rdf.iris import current_iri
+from ecokg.rdf.namespaces import expand
 
 PLACE_SUFFIXES_ZH: tuple[str, ...] = ("街道", "林场", "园区", "镇", "乡", "村")
 # Characters that end a Chinese name when reading leftwards from a place suffix.
@@ -82,8 +84,9 @@ class Unknown:
 def link(index: EntityIndex, question: str, known_words: Collection[str] = ()) -> list[Mention]:
     """The entity mentions of a question, in order of appearance."""
     question_units = units(question)
-    spans = _exact_spans(index, question_units)
-    chosen = _choose(spans)
+    chosen = _iri_spans(index, question, question_units)
+    covered = {i for start, end in chosen for i in range(start, end)}
+    chosen.update(_choose(_exact_spans(index, question_units), taken=covered))
     covered = {i for start, end in chosen for i in range(start, end)}
     fuzzy = _fuzzy_spans(index, question_units, covered, set(known_words) | STOPWORDS_EN)
     chosen.update(_choose(fuzzy, taken=covered))
@@ -96,6 +99,26 @@ def link(index: EntityIndex, question: str, known_words: Collection[str] = ()) -
             )
         )
     return mentions
+
+
+def _iri_spans(
+    index: EntityIndex, question: str, question_units: list[Unit]
+) -> dict[tuple[int, int], list[Form]]:
+    """The IRIs and CURIEs of the question that name an entity of the index. A release 0.1
+    IRI (…/id/township/sixi) names what it named then: 0.2 accepts the 0.1 IRIs."""
+    spans: dict[tuple[int, int], list[Form]] = {}
+    for match in IRI_TEXT.finditer(question):
+        text = match.group("bracketed") or match.group("full")
+        iri = text.rstrip(".,;:!?)") if text else expand(match.group("curie").rstrip("."))
+        entity = current_iri(iri) if iri else None
+        inside = [
+            i
+            for i, unit in enumerate(question_units)
+            if unit.start >= match.start() and unit.end <= match.end()
+        ]
+        if entity in index.entities and inside:
+            spans[(inside[0], inside[-1] + 1)] = [Form(entity, match.group(), "", "label")]
+    return spans
 
 
 def _exact_spans(

@@ -28,6 +28,16 @@ class Unit(NamedTuple):
         return self.text.isascii()
 
 
+# An IRI or CURIE typed in a question: <…>, http(s)://… (up to a space or CJK text),
+# or prefix:local with a known prefix (tw:sixi).
+IRI_TEXT = re.compile(
+    r"<(?P<bracketed>https?://[^<>\s]+)>"
+    r"|(?P<full>https?://[^\s<>\"'\u2e80-\uffff]+)"
+    r"|(?<![\w:/])(?P<curie>[a-z][a-z0-9]*:[a-z0-9][a-z0-9_.-]*(?:/[a-z0-9_.-]+)*)",
+    re.IGNORECASE,
+)
+
+
 def has_cjk(text: str) -> bool:
     return _CJK.search(text) is not None
 
@@ -35,7 +45,8 @@ def has_cjk(text: str) -> bool:
 def question_language(text: str) -> str:
     """'zh' or 'en': the language most of the question is written in. A Chinese character
     weighs as three Latin letters, so that "Which projects are in 泗溪镇?" is English and
-    "泗溪镇有哪些project" Chinese."""
+    "泗溪镇有哪些project" Chinese. IRIs and CURIEs typed in it (tw:sixi) are no language."""
+    text = IRI_TEXT.sub(" ", text)
     chinese = len(_CJK.findall(text))
     latin = sum(1 for char in text if char.isascii() and char.isalpha())
     return "zh" if chinese and chinese * 3 >= latin else "en"

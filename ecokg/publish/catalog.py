@@ -22,8 +22,9 @@ from ecokg.publish import export as exporting
 from ecokg.publish.jsonld import Compactor, dumps
 from ecokg.publish.settings import CatalogSettings
 from ecokg.publish.void import VOID, void_triples
+from ecokg.rdf.iris import plan_namespace
 from ecokg.rdf.labels import labels_by_language
-from ecokg.rdf.namespaces import ECO_NS, ID, RDF, RDFS, SKOS, XSD
+from ecokg.rdf.namespaces import BUNDLED_CODE, ECO_NS, RDF, RDFS, SKOS, XSD
 
 if TYPE_CHECKING:
     from ecokg.stores.local import Dataset
@@ -54,8 +55,9 @@ CATALOG_PREFIXES = {
     "eu-filetype": EU + "file-type/",
     "eu-language": EU + "language/",
 }
-PUBLISHER = ID + "agency/shanggao-county-government"
-COUNTY = ID + "county/shanggao"
+BUNDLED = plan_namespace(BUNDLED_CODE)
+PUBLISHER = BUNDLED + "agency/shanggao-county-government"
+COUNTY = BUNDLED + "county/shanggao"
 GEO = "http://www.opengis.net/ont/geosparql#"
 _CRS84 = "<http://www.opengis.net/def/crs/OGC/1.3/CRS84> "
 EU_FILE_TYPES = {
@@ -140,7 +142,7 @@ def catalog_triples(dataset: Dataset, settings: CatalogSettings) -> list[ox.Trip
     contact, period = s.node("contact"), s.node("period-2021-2035")
     publisher = exporting.rebase_iri(PUBLISHER, s.base)
     county = exporting.rebase_iri(COUNTY, s.base)
-    plan_title = _labels(dataset, ID + "plan/shanggao-2021-2035")
+    plan_title = _labels(dataset, BUNDLED + "plan/shanggao-2021-2035")
     titles = {
         "zh": f"{plan_title.get('zh', '上高县国土空间生态修复规划')} 知识图谱",
         "en": f"Knowledge graph of the {plan_title.get('en', 'Shanggao County plan')}",

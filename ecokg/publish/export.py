@@ -16,7 +16,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
@@ -138,19 +138,27 @@ def graphs_of_part(dataset: Dataset, part: str) -> list[str]:
     }[part]
 
 
+_URI_SPACE = ox.NamedNode("http://rdfs.org/ns/void#uriSpace")
+
+
 def rebase_quads(quads: Iterable[ox.Quad], base: str) -> list[ox.Quad]:
-    """Quads with their instance IRIs (subjects and objects) moved under ``base``."""
+    """Quads with their instance IRIs (subjects and objects) moved under ``base``, and each
+    plan's IRI space (``void:uriSpace``, a literal) with them."""
     if base == ID:
         return list(quads)
 
-    def move(term: ox.NamedNode) -> ox.NamedNode:
-        return ox.NamedNode(rebase_iri(term.value, base))
+    def move(term: Any, predicate: ox.NamedNode) -> Any:
+        if isinstance(term, ox.NamedNode):
+            return ox.NamedNode(rebase_iri(term.value, base))
+        if predicate == _URI_SPACE and isinstance(term, ox.Literal):
+            return ox.Literal(rebase_iri(term.value, base))
+        return term
 
     return [
         ox.Quad(
-            move(quad.subject) if isinstance(quad.subject, ox.NamedNode) else quad.subject,
+            move(quad.subject, quad.predicate),
             quad.predicate,
-            move(quad.object) if isinstance(quad.object, ox.NamedNode) else quad.object,
+            move(quad.object, quad.predicate),
             quad.graph_name,
         )
         for quad in quads

@@ -32,9 +32,10 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import pyoxigraph as ox
 
@@ -47,7 +48,8 @@ from ecokg.publish.catalog import serialize_catalog
 from ecokg.publish.settings import CatalogSettings, dump_path, site_root
 from ecokg.publish.sitemodel import CLASS_TYPES, PROPERTY_TYPES, SiteGraph, relative_href
 from ecokg.rdf import jsonld_context
-from ecokg.rdf.namespaces import ECO_NS
+from ecokg.rdf.iris import current_iri, is_legacy, legacy_iri
+from ecokg.rdf.namespaces import BUNDLED_CODE, ECO_NS, ID, INSTANCE_KINDS
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -81,6 +83,38 @@ def page_path(iri: str, root: str, base: str) -> str | None:
     if any(segment in ("", ".", "..") or "\\" in segment for segment in segments):
         return None
     return "/".join(segments)
+
+
+def current_page_path(path: str, root: str, base: str) -> str | None:
+    """The page path today of what release 0.1's page ``path`` showed (``id/township/sixi``
+    → ``id/360923/township/sixi``), or None if ``path`` is no 0.1 instance page."""
+    iri = root + path
+    if not iri.startswith(base) or not is_legacy(ID + iri[len(base) :]):
+        return None
+    return page_path(base + current_iri(ID + iri[len(base) :])[len(ID) :], root, base)
+
+
+def legacy_page_paths(pages: dict[str, str], root: str, base: str) -> dict[str, str]:
+    """Release 0.1 page path → today's, for every page of the bundled plan's instances
+    (0.2 keeps the 0.1 addresses working; a later release drops them)."""
+    taken = set(pages.values())
+    moved: dict[str, str] = {}
+    for iri, path in pages.items():
+        old = legacy_iri(ID + iri[len(base) :]) if iri.startswith(base) else None
+        old_path = page_path(base + old[len(ID) :], root, base) if old else None
+        if old_path and old_path not in taken:
+            moved[old_path] = path
+    return moved
+
+
+def _moved_addresses(root: str, base: str) -> dict[str, str]:
+    """What the README's rewrite rules need: the URL path of the instance namespace, the
+    bundled plan's code and the kinds whose 0.1 addresses moved under it."""
+    return {
+        "path": urlsplit(base).path,
+        "code": BUNDLED_CODE,
+        "kinds": "|".join(kind for _prefix, kind in INSTANCE_KINDS),
+    }
 
 
 def build_site(dataset: Dataset, directory: Path | str, settings: CatalogSettings) -> int:
@@ -176,6 +210,8 @@ def _write_site(dataset: Dataset, directory: Path, settings: CatalogSettings) ->
             site.resource(iri, path)
             advance()
     site.index(pages, base)
+    for old, new in legacy_page_paths(pages, root, base).items():
+        site.redirect(old, new)
     site.write("style.css", (TEMPLATES / "style.css").read_bytes())
     site.write(CONTEXT_FILE_NAME, jsonld_context.context_bytes())
     for name, payload in serialize_catalog(dataset, settings).items():
@@ -186,7 +222,14 @@ def _write_site(dataset: Dataset, directory: Path, settings: CatalogSettings) ->
                 quads, output_format, stream, base, context_url=site.context_url, named_graphs=True
             )
     names = [output_format.key for output_format in exporting.FORMATS]
-    site.render("README.md", "README.md.j2", root=root, base=base, formats=names)
+    site.render(
+        "README.md",
+        "README.md.j2",
+        root=root,
+        base=base,
+        formats=names,
+        moved=_moved_addresses(root, base),
+    )
     return len(pages)
 
 
@@ -288,6 +331,21 @@ class _Writer:
 
     def terms(self, page: str) -> dict[str, list[dict[str, object]]]:
         return ontology_terms(self.graph, page)
+
+    def redirect(self, old: str, new: str) -> None:
+        """A page at release 0.1's address that sends the browser on to ``new`` (a static
+        host cannot answer 301; README.md gives the server rules that do, for every format)."""
+        href = escape(relative_href(old, new) + ".html")
+        self.write(
+            old + ".html",
+            (
+                '<!DOCTYPE html>\n<html lang="zh"><head><meta charset="utf-8">'
+                f'<link rel="canonical" href="{href}">'
+                f'<meta http-equiv="refresh" content="0; url={href}">'
+                f"<title>{escape(new)}</title></head>\n"
+                f'<body><p><a href="{href}">{escape(new)}</a></p></body></html>\n'
+            ).encode(),
+        )
 
     def index(self, pages: dict[str, str], base: str) -> None:
         graph = self.graph

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from ecokg.publish import export as exporting
-from ecokg.rdf.namespaces import ID, PREFIXES, RDF, XSD, compact
+from ecokg.rdf.iris import plan_namespace
+from ecokg.rdf.namespaces import BUNDLED_CODE, ID, PREFIXES, RDF, XSD, compact
 
 if TYPE_CHECKING:
     from ecokg.publish.settings import CatalogSettings
@@ -86,9 +87,15 @@ def void_triples(
     add(node, "properties", len(stats.properties))
     add(node, "sparqlEndpoint", settings.endpoint_url)
     add(node, "uriSpace", ox.Literal(base))
-    add(node, "rootResource", exporting.rebase_iri(ID + EXAMPLES[0], base))
+    add(
+        node, "rootResource", exporting.rebase_iri(plan_namespace(BUNDLED_CODE) + EXAMPLES[0], base)
+    )
     for example in EXAMPLES:
-        add(node, "exampleResource", exporting.rebase_iri(ID + example, base))
+        add(
+            node,
+            "exampleResource",
+            exporting.rebase_iri(plan_namespace(BUNDLED_CODE) + example, base),
+        )
     used = (*stats.classes, *stats.properties)
     for namespace in sorted(set(PREFIXES.values())):
         if not namespace.startswith(ID) and any(iri.startswith(namespace) for iri in used):

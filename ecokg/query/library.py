@@ -37,6 +37,7 @@ import pyoxigraph as ox
 
 from ecokg import resources
 from ecokg.errors import InputError, UsageError
+from ecokg.rdf.iris import current_iri
 from ecokg.rdf.namespaces import PREFIXES, XSD, compact, expand
 
 if TYPE_CHECKING:
@@ -328,7 +329,9 @@ def _is_utf8(text: str) -> bool:
 
 
 def parse_iri(value: str) -> ox.NamedNode | None:
-    """``<iri>``, a full http(s) IRI or a CURIE with a known prefix; None otherwise."""
+    """``<iri>``, a full http(s) IRI or a CURIE with a known prefix; None otherwise. A
+    release 0.1 IRI of the bundled plan (``…/id/township/sixi``) names the thing it named
+    then (``…/id/360923/township/sixi``): 0.2 accepts the 0.1 IRIs (ecokg.rdf.iris)."""
     if value.startswith("<") and value.endswith(">"):
         candidate: str | None = value[1:-1]
     elif re.match(r"^https?://", value):
@@ -338,7 +341,7 @@ def parse_iri(value: str) -> ox.NamedNode | None:
     if not candidate:
         return None
     try:
-        return ox.NamedNode(candidate)
+        return ox.NamedNode(current_iri(candidate))
     except ValueError:
         return None
 

@@ -59,6 +59,35 @@ def graph_code(iri: str) -> str | None:
     return None
 
 
+# The kinds of instance (prefix, path segment): …/id/{code}/{kind}/{slug}.
+INSTANCE_KINDS: Final[tuple[tuple[str, str], ...]] = (
+    ("plan", "plan"),
+    ("sec", "section"),
+    ("county", "county"),
+    ("tw", "township"),
+    ("vil", "village"),
+    ("zone", "zone"),
+    ("prob", "problem"),
+    ("issue", "issue"),
+    ("task", "task"),
+    ("prog", "programme"),
+    ("proj", "project"),
+    ("work", "work"),
+    ("agency", "agency"),
+    ("ind", "indicator"),
+    ("fig", "figure"),
+    ("stmt", "statement"),
+    ("river", "river"),
+    ("water", "reservoir"),
+    ("pattern", "pattern"),
+    ("feature", "feature"),
+    ("pa", "protected-area"),
+    ("goal", "goal"),
+    ("fund", "funding"),
+    ("period", "period"),
+    ("mon", "monitoring"),
+)
+
 # Prefixes known to every query and used to compact IRIs in output (compact() tries the
 # longest namespace first, so ecounit: wins over eco:'s shorter stem).
 PREFIXES: Final[dict[str, str]] = {
@@ -97,37 +126,9 @@ PREFIXES: Final[dict[str, str]] = {
     "pstatus": "https://w3id.org/ecokg/def/project-status#",
     "progress": "https://w3id.org/ecokg/def/progress-status#",
     "qb": "http://purl.org/linked-data/cube#",
-    # Instance namespaces, one per kind of thing (readable slugs under id:).
-    **{
-        prefix: ID + path + "/"
-        for prefix, path in (
-            ("plan", "plan"),
-            ("sec", "section"),
-            ("county", "county"),
-            ("tw", "township"),
-            ("vil", "village"),
-            ("zone", "zone"),
-            ("prob", "problem"),
-            ("issue", "issue"),
-            ("task", "task"),
-            ("prog", "programme"),
-            ("proj", "project"),
-            ("work", "work"),
-            ("agency", "agency"),
-            ("ind", "indicator"),
-            ("fig", "figure"),
-            ("stmt", "statement"),
-            ("river", "river"),
-            ("water", "reservoir"),
-            ("pattern", "pattern"),
-            ("feature", "feature"),
-            ("pa", "protected-area"),
-            ("goal", "goal"),
-            ("fund", "funding"),
-            ("period", "period"),
-            ("mon", "monitoring"),
-        )
-    },
+    # Instance namespaces, one per kind of thing, under the bundled plan's IRI space
+    # (…/id/360923/{kind}/, ecokg.rdf.iris): the CURIEs of release 0.1 name the same things.
+    **{prefix: ID + BUNDLED_CODE + "/" + kind + "/" for prefix, kind in INSTANCE_KINDS},
 }
 
 # Longest namespace first so that e.g. ecounit: wins over a shorter shared stem.

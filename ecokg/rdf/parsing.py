@@ -10,6 +10,7 @@ internal entities expand exponentially (the "billion laughs"), so both are refus
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,8 @@ import pyoxigraph as ox
 
 from ecokg.errors import InputError
 from ecokg.rdf import formats
+from ecokg.rdf.iris import current_iri, is_legacy
+from ecokg.rdf.namespaces import BUNDLED_CODE, ID
 
 if TYPE_CHECKING:
     import rdflib
@@ -34,6 +37,8 @@ _ENTITY = re.compile(
 )
 # Any XML name may follow & (``&:a;``, ``&é;``), not only ASCII ones.
 _REFERENCE = re.compile(r"[&%]([^\s&%;<>\"']+);")
+# Files already warned about for release 0.1 IRIs (a command may parse a file twice).
+_WARNED: set[str] = set()
 
 
 def parse_file(path: Path | str) -> list[ox.Quad]:
@@ -44,17 +49,53 @@ def parse_file(path: Path | str) -> list[ox.Quad]:
         raise InputError(f"{path}: {reason or 'file not found'}")
     rdf_format = formats.RDF.from_path(path)
     if rdf_format is formats.JSON_LD:
-        return _parse_json_ld(path)
+        return with_current_iris(path, _parse_json_ld(path))
     try:
         if rdf_format is formats.RDF_XML:
             check_xml_entities(path, path.read_bytes())
         # Materialised here so that syntax errors surface inside this try block.
         assert rdf_format.rdf is not None
-        return [_as_quad(item) for item in ox.parse(path=path, format=rdf_format.rdf)]
+        quads = [_as_quad(item) for item in ox.parse(path=path, format=rdf_format.rdf)]
     except SyntaxError as error:
         raise InputError(_parse_error_message(path, error)) from error
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"{path}: cannot read: {error}") from error
+    return with_current_iris(path, quads)
+
+
+def with_current_iris(path: Path, quads: list[ox.Quad]) -> list[ox.Quad]:
+    """``quads`` with every release 0.1 IRI of the bundled plan (``…/id/township/sixi``)
+    read as today's (``…/id/360923/township/sixi``, :func:`ecokg.rdf.iris.current_iri`), so
+    that data written against 0.1 still meets the plan; one warning line per file. Release
+    0.2 accepts the 0.1 IRIs; a later release will not."""
+
+    def is_old(term: Any) -> bool:
+        return (
+            isinstance(term, ox.NamedNode) and term.value.startswith(ID) and is_legacy(term.value)
+        )
+
+    def current(term: Any) -> Any:
+        return ox.NamedNode(current_iri(term.value)) if is_old(term) else term
+
+    legacy = 0
+    result = []
+    for quad in quads:
+        if not (is_old(quad.subject) or is_old(quad.object)):
+            result.append(quad)
+            continue
+        legacy += 1
+        result.append(
+            ox.Quad(current(quad.subject), quad.predicate, current(quad.object), quad.graph_name)
+        )
+    if legacy and str(path) not in _WARNED:
+        _WARNED.add(str(path))
+        print(
+            f"ecokg: warning: {path}: {legacy} triples use release 0.1 IRIs ({ID}{{kind}}/…), "
+            f"read as the bundled plan's ({ID}{BUNDLED_CODE}/{{kind}}/…); "
+            "a later release will not accept them",
+            file=sys.stderr,
+        )
+    return result
 
 
 def parse_files(paths: Iterable[Path | str]) -> list[ox.Quad]:

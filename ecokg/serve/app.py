@@ -14,6 +14,7 @@ import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -21,7 +22,13 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -154,7 +161,7 @@ def create_app(portal: Portal) -> Starlette:
             iri = portal.by_path.get(stem) if dot else None
             chosen = SUFFIXES.get("." + suffix)
             if iri is None or chosen is None:
-                raise HTTPException(404, f"no resource at /{path}")
+                return moved_or_404(request, path)
             path = stem
         headers = {}
         if chosen is None:
@@ -168,6 +175,22 @@ def create_app(portal: Portal) -> Starlette:
         if chosen is formats.HTML:
             response.headers["Vary"] = "Accept, Accept-Language, Cookie"
         return response
+
+    def moved_or_404(request: Request, path: str) -> Response:
+        """301 from a release 0.1 address (/id/township/sixi[.ttl]) to today's (0.2 keeps
+        them working; a later release drops them); 404 for anything else."""
+        from ecokg.publish.settings import site_root
+        from ecokg.publish.site import current_page_path
+
+        stem, dot, suffix = path.rpartition(".")
+        suffix = dot + suffix if dot and "." + suffix in SUFFIXES else ""
+        old = stem if suffix else path
+        root = site_root(portal.graph.base)
+        new = current_page_path(old, root, portal.graph.base)
+        if new is None or new not in portal.by_path:
+            raise HTTPException(404, f"no resource at /{path}")
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(f"/{quote(new)}{suffix}{query}", status_code=301)
 
     async def catalog(request: Request) -> Response:
         from ecokg.publish.catalog import serialize_catalog
