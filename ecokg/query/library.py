@@ -473,6 +473,8 @@ def free_variables(sparql: str) -> set[str]:
                     or (name == "Extend" and key == "var")
                     or (name in ("values", "ToMultiSet") and key in ("var", "res"))
                     or (name == "Graph" and key == "term")
+                    # GRAPH ?g { … } inside FILTER (NOT) EXISTS (kept as syntax, not algebra)
+                    or (name == "GraphGraphPattern" and key == "term")
                     or key == "_vars"
                 )
                 if key != "_vars":
