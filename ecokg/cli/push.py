@@ -65,7 +65,10 @@ def push(
         return pushing.server_counts(endpoint, [name], auth=auth, timeout=seconds)[name]
 
     content = pushing.ContentHash()
-    pushing.mark_changing(endpoint, target, auth=auth, timeout=seconds)
+
+    def changing() -> None:  # a record without checksum: no cache trusts a half-pushed store
+        pushing.write_record(target, None, auth=auth, timeout=seconds)
+
     with _upload_progress(parts) as progress:
         pushed = pushing.push_parts(
             parts,
@@ -76,6 +79,7 @@ def push(
             held=held,
             chunk_triples=chunk_triples,
             content=content,
+            changing=changing,
         )
     counts = pushing.server_counts(endpoint, [p.graph for p in pushed], auth=auth, timeout=seconds)
     for part in pushed:

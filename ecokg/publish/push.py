@@ -59,7 +59,7 @@ from ecokg.stores.http import (
 )
 from ecokg.stores.local import Dataset
 from ecokg.stores.remote import Auth, RemoteStore, credentials_from_url
-from ecokg.stores.version import META_GRAPH, read_record, record_triples
+from ecokg.stores.version import META_GRAPH, record_triples
 
 __all__ = ["DEFAULT_CHUNK_TRIPLES", "Chunk", "ContentHash", "Part"]
 
@@ -145,6 +145,7 @@ def push_parts(
     held: Callable[[str], int] | None = None,
     chunk_triples: int = DEFAULT_CHUNK_TRIPLES,
     content: ContentHash | None = None,
+    changing: Callable[[], None] | None = None,
 ) -> list[PushedPart]:
     """Send each part in chunks (PUT, then POSTs); on the first failure raise an EcokgError
     naming what was replaced and what arrived of the failing graph.
@@ -153,7 +154,8 @@ def push_parts(
     that is a web page is success only if ``held(graph)`` (the triples the server holds in
     it, read through its query endpoint) equals what was sent so far: some stores (Virtuoso)
     answer with an HTML page, and so does a login page or a web app at a wrong URL.
-    ``content`` collects a hash of every body sent."""
+    ``content`` collects a hash of every body sent; ``changing()`` is called once, when the
+    server has accepted the first chunk (its data has begun to change)."""
     if not store_url.startswith(("http://", "https://")):
         raise InputError(f"--store {redact(store_url)!r}: expected an http:// or https:// URL")
     done: list[PushedPart] = []
@@ -175,6 +177,9 @@ def push_parts(
                         f"answer is a web page ({page}) and the server does not hold the graph "
                         "sent: a login page or a wrong --store URL?"
                     )
+                if changing is not None:
+                    announce, changing = changing, None
+                    announce()
                 if content is not None:
                     content.add(part.graph, chunk.body)
                 if progress:
@@ -210,7 +215,7 @@ def _arrived(part: Part, requests: int, sent: int, chunk_triples: int) -> str:
     if requests == 0:
         return ""
     total = chunk_count(part, chunk_triples)
-    return f" ({requests} of {total} chunks, {sent} of {part.triples} triples, arrived)"
+    return f": {requests} of {total} chunks ({sent} of {part.triples} triples) arrived"
 
 
 def _holds(held: Callable[[str], int] | None, graph: str, sent: int) -> bool:
@@ -265,13 +270,6 @@ def _blocks(body: bytes) -> Iterator[bytes]:
 # --- the version record (ecokg.stores.version) ---------------------------------------------
 
 
-def mark_changing(endpoint: str, store_url: str, *, auth: Auth | None, timeout: float) -> None:
-    """Before a push: a server with a version record gets one without checksum (its data is
-    about to change), so that no cache keeps a version whose data is gone."""
-    if read_record(endpoint, auth=auth, timeout=timeout) is not None:
-        write_record(store_url, None, auth=auth, timeout=timeout)
-
-
 def write_record(
     store_url: str,
     checksum: str | None,
@@ -291,8 +289,8 @@ def write_record(
         raise
     except EcokgError as error:
         raise InputError(
-            f"the graphs were pushed, but the version record <{META_GRAPH}> could not be "
-            f"written (caches of this server may be stale): {error.message}"
+            f"the version record <{META_GRAPH}> could not be written (caches of this "
+            f"server may be stale): {error.message}"
         ) from error
 
 

@@ -10,10 +10,10 @@ A push ends by replacing the graph ``<https://w3id.org/ecokg/graph/meta>`` with 
             spdx:algorithm spdx:checksumAlgorithm_sha256 ;
             spdx:checksumValue "…" ] .                           # of what it sent
 
-A push that starts on a server holding a record first replaces it with one without a
+Once the server has accepted a push's first chunk, the record is replaced by one without a
 checksum: the data is changing, and a record without checksum is no version (a reader then
-caches only briefly), so a push that fails halfway never leaves a version naming data the
-server no longer holds. ``ask --endpoint`` reads the record with one small query.
+caches only briefly), so a push that fails halfway leaves no version naming data the server
+no longer holds. ``ask --endpoint`` reads the record with one small query.
 """
 
 from __future__ import annotations
