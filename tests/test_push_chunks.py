@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import MINI, RunCli
+from conftest import MINI, RunCli, SparqlServer
 from oxigraph_server import OxigraphServer, running_oxigraph
 
 from ecokg.kb import load_dataset
@@ -40,6 +40,13 @@ def fresh_oxigraph(oxigraph_binary: str, tmp_path: Path) -> Iterator[OxigraphSer
         yield srv
 
 
+@pytest.fixture(params=["oxigraph", "virtuoso"])
+def either_server(request: pytest.FixtureRequest) -> SparqlServer:
+    """A fresh Oxigraph, or the session's Virtuoso (a push replaces its graphs with the
+    bundled ones it already holds)."""
+    return request.getfixturevalue("fresh_oxigraph" if request.param == "oxigraph" else "virtuoso")
+
+
 @pytest.fixture
 def requests_sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """(method, graph) of every Graph Store request push sends."""
@@ -61,12 +68,12 @@ def _rows(store: Dataset | RemoteStore, sparql: str, graph: str) -> Counter[tupl
 
 
 def test_graphs_larger_than_a_chunk_arrive_whole(
-    fresh_oxigraph: OxigraphServer,
+    either_server: SparqlServer,
     dataset: Dataset,
     run_cli: RunCli,
     requests_sent: list[tuple[str, str]],
 ) -> None:
-    srv = fresh_oxigraph
+    srv = either_server
     code, out, err = run_cli(
         "push", "--endpoint", srv.query_url, "--store", srv.store_url, "--chunk-size", "1000"
     )
@@ -80,7 +87,8 @@ def test_graphs_larger_than_a_chunk_arrive_whole(
         if count > 1000:
             assert f"<{graph}>: {count} triples in " in out and f"{len(methods)} requests" in out
         remote = RemoteStore(srv.query_url, graphs=[graph])
-        assert _rows(remote, GROUND, graph) == _rows(dataset, GROUND, graph)
+        if isinstance(srv, OxigraphServer):  # Virtuoso normalises literals (docs/stores.md)
+            assert _rows(remote, GROUND, graph) == _rows(dataset, GROUND, graph)
         assert _rows(remote, BLANK_JOINS, graph) == _rows(dataset, BLANK_JOINS, graph)
     assert len([g for _, g in requests_sent if g == GRAPH_ONTOLOGY]) > 1  # it has blank nodes
     record = read_record(srv.query_url)
