@@ -300,28 +300,26 @@ def test_failed_push_keeps_the_previous_graph(
     ontology_triples = Counter(_rows(store.query(ontology))[1])
 
     if failure == "rejected":  # the server refuses a malformed body with 400
-        plan_parts = pushing.plan_parts
+        serialise = pushing.serialise_chunks
 
-        def corrupt(dataset: Dataset, graph: str | None = None) -> list[pushing.Part]:
-            return [
-                pushing.Part(p.graph, p.sources, p.triples, p.body + b"<broken> .\n")
-                if p.graph == GRAPH_PLAN
-                else p
-                for p in plan_parts(dataset, graph)
-            ]
+        def corrupt(part: pushing.Part, size: int) -> Iterator[pushing.Chunk]:
+            for chunk in serialise(part, size):
+                if part.graph == GRAPH_PLAN:
+                    chunk = pushing.Chunk(chunk.triples, chunk.body + b"<broken> .\n")
+                yield chunk
 
-        monkeypatch.setattr(pushing, "plan_parts", corrupt)
+        monkeypatch.setattr(pushing, "serialise_chunks", corrupt)
     else:  # the connection dies halfway through the plan's body
-        chunks = pushing._chunks
+        blocks = pushing._blocks
 
-        def broken(part: pushing.Part, progress: pushing.Progress | None) -> Iterator[bytes]:
-            if part.graph != GRAPH_PLAN:
-                yield from chunks(part, progress)
+        def broken(body: bytes) -> Iterator[bytes]:
+            if b"test/marker" not in body:
+                yield from blocks(body)
                 return
-            yield part.body[: len(part.body) // 2]
+            yield body[: len(body) // 2]
             raise ConnectionResetError("connection reset (test)")
 
-        monkeypatch.setattr(pushing, "_chunks", broken)
+        monkeypatch.setattr(pushing, "_blocks", broken)
     code, out, err = run_cli(*_push_args(fresh_server, _version_file(tmp_path, "B")))
     assert code == 2 and out == ""
     # The marker file uses no eco: term: one data-check warning, then the one-line error.

@@ -85,15 +85,27 @@ PINYIN_CLASSES = frozenset(
     }
 )
 
-_TYPES = """
-SELECT DISTINCT ?s ?type WHERE { ?s a/rdfs:subClassOf* ?type . FILTER(isIRI(?s) && isIRI(?type)) }
-"""
-_LABELS = """
-SELECT ?s ?p ?l WHERE {
-  VALUES ?p { rdfs:label skos:prefLabel skos:altLabel skos:hiddenLabel }
-  ?s ?p ?l . FILTER(isIRI(?s) && isLiteral(?l))
-}
-"""
+# Only what the index can use is read (on a server, only that is downloaded): things with a
+# class of the ontology or a SKOS concept, less the EXCLUDED_CLASSES' members (statements,
+# figures, sections …, most of a plan's nodes); ``_indexable`` then decides as before.
+# (MINUS, not FILTER NOT EXISTS: pyoxigraph evaluates the latter's path once per row.)
+_EXCLUDED_VALUES = " ".join(f"<{iri}>" for iri in sorted(EXCLUDED_CLASSES))
+_CANDIDATES = (
+    "{ SELECT DISTINCT ?s WHERE { ?s a/rdfs:subClassOf* ?class . FILTER(isIRI(?s) && "
+    f'(STRSTARTS(STR(?class), "{ECO_NS}") || ?class = skos:Concept)) }} }}\n'
+    f"MINUS {{ ?s a/rdfs:subClassOf* ?excluded . VALUES ?excluded {{ {_EXCLUDED_VALUES} }} }}\n"
+)
+_TYPES = (
+    "SELECT DISTINCT ?s ?type WHERE {\n"
+    + _CANDIDATES
+    + "?s a/rdfs:subClassOf* ?type . FILTER(isIRI(?type)) }"
+)
+_LABELS = (
+    "SELECT ?s ?p ?l WHERE {\n"
+    + _CANDIDATES
+    + "VALUES ?p { rdfs:label skos:prefLabel skos:altLabel skos:hiddenLabel }\n"
+    + "?s ?p ?l . FILTER(isLiteral(?l)) }"
+)
 _PREDICATE_RANK = {
     RDFS + "label": "label",
     SKOS + "prefLabel": "label",

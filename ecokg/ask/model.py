@@ -3,23 +3,20 @@
 Reading the lexicon (and the ontology's labels of its terms) and summarising the dataset's
 links takes some 100 ms; both depend only on the loaded files and the lexicon file, so
 they are cached as one checked entry keyed by their content, as the entity index is
-(:mod:`ecokg.ask.cache`). A remote store is summarised afresh on each run.
+(:mod:`ecokg.ask.cache`); a remote store's, per endpoint and version as its index is.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ecokg import resources
-from ecokg.ask.cache import dataset_fingerprint
+from ecokg.ask.cache import cached, dataset_fingerprint, expire, remote_key
 from ecokg.ask.lexicon import Lexicon, lexicon_path, load_lexicon
 from ecokg.ask.schema import Schema, build_schema
-from ecokg.cache_entries import obtain, write_entry
-from ecokg.errors import EcokgError
 
 if TYPE_CHECKING:
     from ecokg.stores.base import Store
@@ -58,30 +55,23 @@ def build_model(dataset: Store) -> Model:
 
 
 def load_model(dataset: Store, *, use_cache: bool = True) -> Model:
-    if not use_cache or not hasattr(dataset, "files"):
+    if not use_cache:
+        return build_model(dataset)
+    remote = remote_key(dataset)
+    if remote is None and not hasattr(dataset, "files"):
         return build_model(dataset)
     try:
         digest = hashlib.sha256(f"ecokg-ask-model {MODEL_VERSION}\n".encode())
-        digest.update(dataset_fingerprint(dataset).encode())
+        digest.update(remote[0].encode() if remote else dataset_fingerprint(dataset).encode())
         digest.update(hashlib.sha256(lexicon_path().read_bytes()).digest())
         for path in resources.ontology_files():
             digest.update(hashlib.sha256(path.read_bytes()).digest())
-        path = resources.cache_dir() / f"ask-model-{digest.hexdigest()[:32]}.json"
+        kind = "ask-model-remote" if remote else "ask-model"
+        path = resources.cache_dir() / f"{kind}-{digest.hexdigest()[:32]}.json"
     except OSError:
         return build_model(dataset)
-    built: list[Model] = []
-
-    def build() -> bytes:
-        built.append(build_model(dataset))
-        return built[-1].to_bytes()
-
-    entry = obtain(path, build, what="question lexicon")
-    if built:
-        return built[-1]
-    try:
-        return Model.from_bytes(entry.body)
-    except (ValueError, KeyError, TypeError):
-        body = build()
-        with contextlib.suppress(OSError, EcokgError):
-            write_entry(path, body)
-        return built[-1]
+    if remote is not None:
+        expire(path, remote[1])
+    return cached(
+        path, lambda: build_model(dataset), Model.to_bytes, Model.from_bytes, "question lexicon"
+    )

@@ -1,15 +1,21 @@
 """Upload the dataset to a SPARQL server with the SPARQL 1.1 Graph Store HTTP Protocol.
 
-Each part — the ontology, plan and inferred named graphs, or everything at once with
-``graph=IRI`` — is sent as N-Triples in ONE ``PUT <store>?graph=IRI``, which replaces that
-graph: a part that fails (HTTP error, broken connection, timeout) leaves the server's previous
-content of that graph intact (the Graph Store Protocol PUT is a single operation; Oxigraph
-applies it in one transaction). Parts already sent stay replaced; the error says which.
+Each named graph the dataset loaded (the ontology, and the plan and inferred graphs under
+whatever names the dataset gives them, one pair per plan), or everything at once with
+``graph=IRI``, is sent as N-Triples in chunks of ``chunk_triples`` triples read from the
+store as they are sent (:mod:`ecokg.publish.chunks`): the first chunk in a
+``PUT <store>?graph=IRI``, which replaces the graph, the others in ``POST``s, which add to
+it. A graph that fits in one chunk is one operation: if it fails (HTTP error, broken
+connection, timeout) the server keeps the graph's previous content. A larger graph that
+fails after its first chunk is left incomplete on the server, and the error says how much
+of it arrived. Parts already sent stay replaced; the error says which. The timeout applies
+to each request.
 
 Only the graphs the dataset loaded are sent: a graph left out (``--no-inferred``) keeps what
 the server holds, while a loaded graph is sent even when empty (it is what the user has). A
 "success" whose body is a web page (a proxy's login page) is an error, and the triples the
-server holds afterwards must be those sent (:func:`check_counts`).
+server holds afterwards must be those sent (:func:`check_counts`). A push that succeeds
+leaves a version record on the server (:mod:`ecokg.stores.version`).
 """
 
 from __future__ import annotations
@@ -23,7 +29,23 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from ecokg.errors import EcokgError, InputError, Interrupted
-from ecokg.rdf.namespaces import DATASET_GRAPHS
+from ecokg.publish.chunks import (
+    DEFAULT_CHUNK_TRIPLES,
+    Chunk,
+    ContentHash,
+    Part,
+    chunk_count,
+    make_part,
+    serialise_chunks,
+)
+from ecokg.rdf.namespaces import (
+    GRAPH_ONTOLOGY,
+    graph_code,
+    inferred_graph,
+    is_inferred_graph,
+    is_plan_graph,
+    plan_graph,
+)
 from ecokg.stores.binding import sparql_term
 from ecokg.stores.http import (
     USER_AGENT,
@@ -37,33 +59,28 @@ from ecokg.stores.http import (
 )
 from ecokg.stores.local import Dataset
 from ecokg.stores.remote import Auth, RemoteStore, credentials_from_url
+from ecokg.stores.version import META_GRAPH, record_triples
+
+__all__ = ["DEFAULT_CHUNK_TRIPLES", "Chunk", "ContentHash", "Part"]
 
 DEFAULT_PUSH_TIMEOUT = 120.0
-_CHUNK = 256 * 1024
+_BLOCK = 256 * 1024  # bytes per write within one request
+_COUNT_BATCH = 50  # graphs per counting query
 
-# progress(graph, bytes sent so far, bytes of this part)
+# progress(graph, triples of it sent so far, triples of the graph)
 Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
-class Part:
-    """One upload: the target graph, its source graphs and the N-Triples body."""
-
-    graph: str
-    sources: tuple[str, ...]
-    triples: int
-    body: bytes
-
-
-@dataclass(frozen=True)
 class PushedPart:
-    """A part the server accepted."""
+    """A part the server accepted, in ``requests`` requests."""
 
     graph: str
     triples: int
     bytes: int
     seconds: float
     status: int
+    requests: int = 1
 
 
 def default_store_url(endpoint: str) -> str:
@@ -84,38 +101,38 @@ def graph_url(store_url: str, graph: str) -> str:
 
 
 def loaded_graphs(dataset: Dataset) -> tuple[str, ...]:
-    """The ecokg graphs the dataset loaded a file into (even an empty one), in order."""
-    loaded = {file.graph for file in dataset.files}
-    return tuple(name for name in DATASET_GRAPHS if name in loaded)
+    """The named graphs the dataset loaded a file into (even an empty one), in load order,
+    then any other named graph its store holds: the names are the dataset's, not ours."""
+    names = dict.fromkeys(file.graph for file in dataset.files)
+    held = (graph for graph in dataset.store.named_graphs() if isinstance(graph, ox.NamedNode))
+    names.update(dict.fromkeys(sorted(graph.value for graph in held)))
+    return tuple(names)
 
 
 def left_alone(parts: list[Part]) -> list[str]:
-    """The ecokg graphs no part replaces: the server keeps what it holds in them."""
+    """The ecokg graphs of the plans pushed that no part replaces (the server keeps what
+    it holds in them): the ontology, and each plan's stated or inferred graph left out."""
     replaced = {part.graph for part in parts}
-    return [name for name in DATASET_GRAPHS if name not in replaced]
+    codes = dict.fromkeys(
+        graph_code(name) for name in replaced if is_plan_graph(name) or is_inferred_graph(name)
+    ) or {None: None}
+    candidates = [GRAPH_ONTOLOGY]
+    for code in codes:
+        candidates += [plan_graph(code), inferred_graph(code)]
+    return [name for name in candidates if name not in replaced]
 
 
 def plan_parts(dataset: Dataset, graph: str | None = None) -> list[Part]:
-    """The uploads: one per named graph the dataset loaded, or one into ``graph``."""
+    """The uploads: one per named graph the dataset loaded, or one into ``graph``. Nothing
+    is serialised yet: each part is read from the store as it is sent."""
     sources = loaded_graphs(dataset)
     if graph is not None:
         try:
             ox.NamedNode(graph)
         except ValueError as error:
             raise InputError(f"--graph {graph!r}: not an absolute IRI ({error})") from None
-        groups: list[tuple[str, tuple[str, ...]]] = [(graph, sources)]
-    else:
-        groups = [(name, (name,)) for name in sources]
-    parts = []
-    for target, sources in groups:
-        triples = {
-            quad.triple
-            for source in sources
-            for quad in dataset.store.quads_for_pattern(None, None, None, ox.NamedNode(source))
-        }
-        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-        parts.append(Part(target, sources, len(triples), body))
-    return parts
+        return [make_part(dataset.store, graph, sources)] if sources else []
+    return [make_part(dataset.store, name, (name,)) for name in sources]
 
 
 def push_parts(
@@ -126,78 +143,115 @@ def push_parts(
     timeout: float = DEFAULT_PUSH_TIMEOUT,
     progress: Progress | None = None,
     held: Callable[[str], int] | None = None,
+    chunk_triples: int = DEFAULT_CHUNK_TRIPLES,
+    content: ContentHash | None = None,
+    changing: Callable[[], None] | None = None,
 ) -> list[PushedPart]:
-    """PUT each part; on the first failure raise an EcokgError naming what was replaced.
+    """Send each part in chunks (PUT, then POSTs); on the first failure raise an EcokgError
+    naming what was replaced and what arrived of the failing graph.
 
     Credentials in ``store_url`` are sent as basic auth unless ``auth`` names a user. A reply
     that is a web page is success only if ``held(graph)`` (the triples the server holds in
-    it, read through its query endpoint) equals what was sent: some stores (Virtuoso) answer a
-    PUT with an HTML page, and so does a login page or a web app at a wrong URL."""
+    it, read through its query endpoint) equals what was sent so far: some stores (Virtuoso)
+    answer with an HTML page, and so does a login page or a web app at a wrong URL.
+    ``content`` collects a hash of every body sent; ``changing()`` is called once, when the
+    server has accepted the first chunk (its data has begun to change)."""
     if not store_url.startswith(("http://", "https://")):
         raise InputError(f"--store {redact(store_url)!r}: expected an http:// or https:// URL")
     done: list[PushedPart] = []
     for part in parts:
         started = time.perf_counter()
+        requests = sent = size = status = 0
+        if progress:
+            progress(part.graph, 0, part.triples)
         try:
-            status, page = put_graph(part, store_url, auth=auth, timeout=timeout, progress=progress)
-            if page is not None and not _holds(held, part):
-                raise InputError(
-                    f"{redact(graph_url(store_url, part.graph))}: HTTP {status} but the answer "
-                    f"is a web page ({page}) and the server does not hold the graph sent: "
-                    "a login page or a wrong --store URL?"
+            for chunk in serialise_chunks(part, chunk_triples):
+                method = "POST" if requests else "PUT"
+                status, page = send_chunk(
+                    part.graph, chunk, store_url, method=method, auth=auth, timeout=timeout
                 )
+                requests, sent, size = requests + 1, sent + chunk.triples, size + len(chunk.body)
+                if page is not None and not _holds(held, part.graph, sent):
+                    raise InputError(
+                        f"{redact(graph_url(store_url, part.graph))}: HTTP {status} but the "
+                        f"answer is a web page ({page}) and the server does not hold the graph "
+                        "sent: a login page or a wrong --store URL?"
+                    )
+                if changing is not None:
+                    announce, changing = changing, None
+                    announce()
+                if content is not None:
+                    content.add(part.graph, chunk.body)
+                if progress:
+                    progress(part.graph, sent, part.triples)
         except Interrupted as error:
-            replaced = ", ".join(pushed.graph for pushed in done) or "none"
             raise Interrupted(
                 f"push interrupted during graph <{part.graph}>, which the server may or may "
-                f"not have replaced (graphs replaced before it: {replaced}): {error.message}"
+                f"not have replaced{_arrived(part, requests, sent, chunk_triples)} "
+                f"(graphs replaced before it: {_replaced(done)}): {error.message}"
             ) from error
         except EcokgError as error:
-            replaced = ", ".join(pushed.graph for pushed in done) or "none"
+            if requests == 0:
+                state = "it keeps its previous content"
+            else:
+                state = (
+                    "it is incomplete on the server"
+                    f"{_arrived(part, requests, sent, chunk_triples)}; push again"
+                )
             raise InputError(
-                f"push of graph <{part.graph}> failed, it keeps its previous content "
-                f"(graphs replaced: {replaced}): {error.message}"
+                f"push of graph <{part.graph}> failed, {state} "
+                f"(graphs replaced: {_replaced(done)}): {error.message}"
             ) from error
         seconds = time.perf_counter() - started
-        done.append(PushedPart(part.graph, part.triples, len(part.body), seconds, status))
+        done.append(PushedPart(part.graph, part.triples, size, seconds, status, requests))
     return done
 
 
-def _holds(held: Callable[[str], int] | None, part: Part) -> bool:
-    """Whether the server holds what was sent in the part's graph (False if it cannot say)."""
+def _replaced(done: list[PushedPart]) -> str:
+    return ", ".join(pushed.graph for pushed in done) or "none"
+
+
+def _arrived(part: Part, requests: int, sent: int, chunk_triples: int) -> str:
+    if requests == 0:
+        return ""
+    total = chunk_count(part, chunk_triples)
+    return f": {requests} of {total} chunks ({sent} of {part.triples} triples) arrived"
+
+
+def _holds(held: Callable[[str], int] | None, graph: str, sent: int) -> bool:
+    """Whether the server holds what was sent in the graph (False if it cannot say)."""
     if held is None:
         return False
     try:
-        return held(part.graph) == part.triples
+        return held(graph) == sent
     except Interrupted:
         raise
     except EcokgError:
         return False
 
 
-def put_graph(
-    part: Part,
+def send_chunk(
+    graph: str,
+    chunk: Chunk,
     store_url: str,
     *,
+    method: str = "PUT",
     auth: Auth | None = None,
     timeout: float = DEFAULT_PUSH_TIMEOUT,
-    progress: Progress | None = None,
 ) -> tuple[int, str | None]:
-    """One Graph Store Protocol PUT replacing ``part.graph``; returns the HTTP status and,
-    when the reply is a web page, its title (or "no title")."""
+    """One Graph Store Protocol request: PUT replaces ``graph``, POST adds to it. Returns
+    the HTTP status and, when the reply is a web page, its title (or "no title")."""
     store_url, auth = credentials_from_url(store_url, auth)
-    url = graph_url(store_url, part.graph)
+    url = graph_url(store_url, graph)
     headers = {
         "Content-Type": "application/n-triples",
-        "Content-Length": str(len(part.body)),
+        "Content-Length": str(len(chunk.body)),
         "User-Agent": USER_AGENT,
     }
     header = auth.header() if auth else None
     if header:
         headers["Authorization"] = header
-    request = urllib.request.Request(
-        url, data=_chunks(part, progress), headers=headers, method="PUT"
-    )
+    request = urllib.request.Request(url, data=_blocks(chunk.body), headers=headers, method=method)
     response = open_url(request, timeout)
     content_type = media_type(response)
     body = read_bounded(response, url, max_bytes=1024 * 1024, timeout=timeout)
@@ -207,15 +261,37 @@ def put_graph(
     return response.status, page
 
 
-def _chunks(part: Part, progress: Progress | None) -> Iterator[bytes]:
-    total = len(part.body)
-    if progress:
-        progress(part.graph, 0, total)
-    for start in range(0, total, _CHUNK):
-        chunk = part.body[start : start + _CHUNK]
-        yield chunk
-        if progress:
-            progress(part.graph, start + len(chunk), total)
+def _blocks(body: bytes) -> Iterator[bytes]:
+    """The request body in blocks (a generator, so a test can break the connection)."""
+    for start in range(0, len(body), _BLOCK):
+        yield body[start : start + _BLOCK]
+
+
+# --- the version record (ecokg.stores.version) ---------------------------------------------
+
+
+def write_record(
+    store_url: str,
+    checksum: str | None,
+    *,
+    triples: int | None = None,
+    auth: Auth | None = None,
+    timeout: float = DEFAULT_PUSH_TIMEOUT,
+) -> None:
+    """Replace the server's version record (one small PUT)."""
+    triples_of_record = record_triples(checksum, triples)
+    body = ox.serialize(triples_of_record, format=ox.RdfFormat.N_TRIPLES) or b""
+    try:
+        send_chunk(
+            META_GRAPH, Chunk(len(triples_of_record), body), store_url, auth=auth, timeout=timeout
+        )
+    except Interrupted:
+        raise
+    except EcokgError as error:
+        raise InputError(
+            f"the version record <{META_GRAPH}> could not be written (caches of this "
+            f"server may be stale): {error.message}"
+        ) from error
 
 
 def check_counts(pushed: list[PushedPart], counts: dict[str, int], endpoint: str) -> None:
@@ -235,16 +311,21 @@ def check_counts(pushed: list[PushedPart], counts: dict[str, int], endpoint: str
 def server_counts(
     endpoint: str, graphs: list[str], *, auth: Auth | None = None, timeout: float
 ) -> dict[str, int]:
-    """Triples per graph on the server, read back through the query endpoint."""
-    store = RemoteStore(endpoint, timeout=timeout, auth=auth, graphs=graphs)
+    """Triples per graph on the server, read back through the query endpoint (one query per
+    batch of graphs, so that a province's hundreds of graphs take a few requests)."""
     counts: dict[str, int] = {}
-    for graph in graphs:
-        name = sparql_term(ox.NamedNode(graph))
+    for start in range(0, len(graphs), _COUNT_BATCH):
+        batch = graphs[start : start + _COUNT_BATCH]
+        store = RemoteStore(endpoint, timeout=timeout, auth=auth, graphs=batch)
+        names = " ".join(sparql_term(ox.NamedNode(graph)) for graph in batch)
         result = store.query(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {name} {{ ?s ?p ?o }} }}", source="count"
+            f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {names} }} "
+            "GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+            source="count",
         )
         assert isinstance(result, ox.QuerySolutions)
-        row = next(iter(result), None)
-        value = row["n"] if row is not None else None
-        counts[graph] = int(value.value) if isinstance(value, ox.Literal) else 0
-    return counts
+        for row in result:
+            graph, value = row["g"], row["n"]
+            if isinstance(graph, ox.NamedNode) and isinstance(value, ox.Literal):
+                counts[graph.value] = int(value.value)
+    return {graph: counts.get(graph, 0) for graph in graphs}
