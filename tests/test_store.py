@@ -247,3 +247,23 @@ def _fingerprint(store: ox.Store) -> tuple[int, set[ox.Quad]]:
         if not isinstance(quad.subject, ox.BlankNode) and not isinstance(quad.object, ox.BlankNode)
     }
     return len(store), ground
+
+
+def test_ask_keeps_only_the_newest_copies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ask's cached copies of the bundled dataset (one per version of the files) are pruned
+    when a new one is built: the newest few stay."""
+    from ecokg import resources
+    from ecokg.ask import stores
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    cache = resources.cache_dir()
+    cache.mkdir(parents=True)
+    for age in range(5):  # copies of older files
+        old = cache / f"ask-store-old{age}"
+        old.mkdir()
+        os.utime(old, (1000 + age, 1000 + age))
+    copy = stores.open_bundled_copy(inferred=True, timeout=None)
+    assert copy is not None and len(copy) > 0
+    left = sorted(p.name for p in cache.iterdir() if p.name.startswith("ask-store-"))
+    assert len(left) == stores.KEEP_COPIES
+    assert "ask-store-old4" in left and "ask-store-old3" in left
