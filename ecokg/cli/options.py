@@ -263,9 +263,10 @@ def shared(
 def _flags(annotation: Any) -> tuple[str, ...]:
     """The flags (``--store``) a parameter's ``Annotated[…, typer.Option(…)]`` declares."""
     for extra in getattr(annotation, "__metadata__", ()):
-        declared = getattr(extra, "param_decls", None)
-        if declared:
-            return tuple(declared)
+        if isinstance(extra, typer.models.OptionInfo):
+            # In Annotated form Typer reads the first flag from the ``default`` slot.
+            first = (extra.default,) if isinstance(extra.default, str) else ()
+            return (*first, *(extra.param_decls or ()))
     return ()
 
 
