@@ -10,6 +10,7 @@ import pyoxigraph as ox
 from ecokg.rdf.labels import best_label
 from ecokg.rdf.namespaces import PREFIXES
 from ecokg.stores.local import Dataset, LoadedFile
+from ecokg.stores.ondisk import StoredDataset
 
 _INSTANCES_PER_CLASS = """
 SELECT ?class (COUNT(DISTINCT ?instance) AS ?instances) WHERE {
@@ -75,7 +76,7 @@ def dataset_info(dataset: Dataset) -> DatasetInfo:
             )
         )
     return DatasetInfo(
-        files=list(dataset.files),
+        files=dataset.loaded_files() if isinstance(dataset, StoredDataset) else dataset.files,
         triples=len(dataset),
         classes=classes,
         namespaces=dict(PREFIXES),

@@ -223,8 +223,11 @@ def open_store(
     auth: Auth | None = None,
     allow_service: bool = False,
     reason_limit: int | None = None,
+    store: Path | str | None = None,
 ) -> Store:
-    """The store the common CLI options name: a remote endpoint, else the embedded dataset.
+    """The store the common CLI options name: a remote endpoint, a persistent store
+    (``store``: a directory ``ecokg store load`` built, opened read-only, nothing parsed;
+    :mod:`ecokg.stores.ondisk`), else the embedded dataset.
 
     With ``endpoint``, ``data`` and ``bundled=False`` make no sense (the server holds what
     was pushed) and are a UsageError; ``inferred=False`` leaves the inferred graph out of
@@ -233,6 +236,14 @@ def open_store(
     can be stopped); ``auth`` gives credentials. ``allow_service`` lets a query's SERVICE
     clauses run (refused by default: they fetch from other servers).
     """
+    if store is not None:
+        from ecokg.stores.ondisk import check_store_options, open_stored
+
+        check_store_options(store, data=data, bundled=bundled, endpoint=endpoint)
+        stored = open_stored(store)
+        stored.allow_service = allow_service
+        stored.timeout = DEFAULT_TIMEOUT if timeout is None else timeout
+        return stored
     if endpoint is None:
         dataset = load_dataset(data, bundled=bundled, inferred=inferred, reason_limit=reason_limit)
         dataset.allow_service = allow_service

@@ -24,7 +24,15 @@ LAYERS: list[tuple[str, ...]] = [
     ("ecokg.rdf",),
     ("ecokg.stores", "ecokg.reason"),
     ("ecokg.kb",),
-    ("ecokg.query", "ecokg.info", "ecokg.audit", "ecokg.ask", "ecokg.publish", "ecokg.monitor"),
+    (
+        "ecokg.query",
+        "ecokg.info",
+        "ecokg.audit",
+        "ecokg.ask",
+        "ecokg.publish",
+        "ecokg.monitor",
+        "ecokg.store_load",
+    ),
     ("ecokg.serve",),
     ("ecokg.cli", "ecokg.__main__"),
 ]

@@ -19,6 +19,7 @@ from ecokg.ask.stores import bundled_files, open_copy
 from ecokg.errors import UsageError
 from ecokg.rdf.namespaces import ECO, ECO_NS, RDFS, SKOS
 from ecokg.stores.local import Dataset
+from ecokg.stores.ondisk import StoredDataset
 from tests.conftest import RunCli
 
 DEV = json.loads((Path(__file__).parent / "data" / "ask" / "dev.json").read_text("utf-8"))
@@ -144,7 +145,9 @@ def test_the_cached_store_holds_what_loading_gives(dataset: Dataset) -> None:
     copy = open_copy(files)
     again = open_copy(files)  # read back, not rebuilt
     assert len(copy) == len(dataset) == len(again)
-    assert [(f.path, f.graph) for f in copy.files] == [(f.path, f.graph) for f in dataset.files]
+    assert isinstance(copy, StoredDataset) and not copy.files  # nothing parsed
+    loaded = [(f.path.resolve(), f.graph, f.triples) for f in dataset.files]
+    assert [(f.path, f.graph, f.triples) for f in copy.loaded_files()] == loaded
     question = "林业局牵头的项目一共投资多少？"
     assert (
         Asker.create(copy).ask(question).to_json() == Asker.create(dataset).ask(question).to_json()

@@ -2,17 +2,18 @@
 
 Parsing the ontology, the plan and the inferred graph takes 150–250 ms, more than the rest
 of a question. Without ``--data`` (the dataset is then exactly the bundled files), ask
-keeps a read-only Oxigraph store of those files under the cache directory, keyed by their
-content, and opens it in some 20 ms. The copy is written once, to a temporary directory
-renamed into place (a run that loses the race uses the winner's copy); anything that goes
-wrong falls back to loading the files as every other verb does. Other verbs never use it.
+keeps a persistent store (:mod:`ecokg.store_load`, the one ``ecokg store load`` builds) of
+those files under the cache directory, keyed by their content, and opens it read-only in
+some 20 ms. The copy is built once, in a temporary directory renamed into place (a run that
+loses the race uses the winner's copy); older copies (another version of the files) are
+removed, the newest few kept. Anything that goes wrong falls back to loading the files as
+every other verb does. Other verbs never use it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import shutil
 from pathlib import Path
@@ -20,11 +21,21 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ecokg import resources
-from ecokg.rdf.namespaces import BUNDLED_CODE, GRAPH_ONTOLOGY, inferred_graph, plan_graph
-from ecokg.stores.local import Dataset, LoadedFile
+from ecokg.errors import EcokgError
+from ecokg.rdf.namespaces import (
+    BUNDLED_CODE,
+    GRAPH_ONTOLOGY,
+    inferred_graph,
+    is_inferred_graph,
+    plan_graph,
+)
+from ecokg.stores import ondisk
+from ecokg.stores.local import Dataset
 
-STORE_VERSION = "2"  # 2: the plan in …/graph/plan/{code}
-_COUNTS = "ecokg-files.json"
+STORE_VERSION = "3"  # 2: the plan in …/graph/plan/{code}; 3: written by stores.ondisk
+# Copies kept under the cache directory (others are removed when a new one is built).
+KEEP_COPIES = 3
+_PREFIX = "ask-store-"
 
 
 def bundled_files(*, inferred: bool) -> list[tuple[Path, str]] | None:
@@ -50,7 +61,7 @@ def open_bundled_copy(*, inferred: bool, timeout: float | None) -> Dataset | Non
         return None
     try:
         dataset = open_copy(files)
-    except (OSError, RuntimeError, ValueError):
+    except (OSError, RuntimeError, ValueError, EcokgError):
         return None
     # Without --timeout the queries run in-process (a guarded query forks, some 10 ms):
     # ask runs only the library's named queries and generated ones of at most a few links
@@ -65,33 +76,36 @@ def open_copy(files: list[tuple[Path, str]]) -> Dataset:
     for path, graph in files:
         digest.update(f"{graph}\n".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
-    directory = resources.cache_dir() / f"ask-store-{digest.hexdigest()[:32]}"
-    if not (directory / _COUNTS).is_file():
-        _write_copy(directory, files)
-    counts = json.loads((directory / _COUNTS).read_text("utf-8"))
-    dataset = Dataset()
-    dataset.store = ox.Store.read_only(str(directory))
-    dataset.files = [
-        LoadedFile(path, graph, int(count))
-        for (path, graph), count in zip(files, counts, strict=True)
-    ]
-    return dataset
+    directory = resources.cache_dir() / f"{_PREFIX}{digest.hexdigest()[:32]}"
+    if not (directory / ondisk.MANIFEST).is_file():
+        inferred = any(is_inferred_graph(graph) for _, graph in files)
+        _write_copy(directory, inferred=inferred)
+        prune_copies(directory.parent, keep=directory)
+    return ondisk.open_stored(directory)
 
 
-def _write_copy(directory: Path, files: list[tuple[Path, str]]) -> None:
+def _write_copy(directory: Path, *, inferred: bool) -> None:
+    from ecokg.store_load import load_store
+
     directory.parent.mkdir(parents=True, exist_ok=True)
     scratch = directory.with_name(f".{directory.name}.tmp-{os.getpid()}")
     shutil.rmtree(scratch, ignore_errors=True)
     try:
-        loaded = Dataset()
-        counts = [loaded.load_file(path, graph).triples for path, graph in files]
-        store = ox.Store(str(scratch))
-        store.bulk_extend(loaded.store)
-        store.flush()
-        store.optimize()
-        del store
-        (scratch / _COUNTS).write_text(json.dumps(counts), "utf-8")
+        load_store(scratch, (), bundled=True, inferred=inferred)
         with contextlib.suppress(OSError):  # another run renamed its copy first: use that
             scratch.rename(directory)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def prune_copies(cache: Path, *, keep: Path) -> list[Path]:
+    """Remove all but the newest :data:`KEEP_COPIES` copies (never ``keep``); the removed."""
+    try:
+        copies = [p for p in cache.iterdir() if p.name.startswith(_PREFIX) and p != keep]
+        copies.sort(key=lambda path: path.stat().st_mtime, reverse=True)
+    except OSError:
+        return []
+    removed = copies[KEEP_COPIES - 1 :]
+    for path in removed:
+        shutil.rmtree(path, ignore_errors=True)
+    return removed

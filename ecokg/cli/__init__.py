@@ -24,6 +24,7 @@ from ecokg.cli.options import (
     NoInferredOption,
     ReasonLimitOption,
     Shared,
+    StoreOption,
 )
 from ecokg.errors import EcokgError, Interrupted
 
@@ -52,6 +53,7 @@ def _show_version(value: bool) -> None:
 def _global_options(
     ctx: typer.Context,
     data: DataOption = None,
+    store: StoreOption = None,
     no_bundled: NoBundledOption = False,
     no_inferred: NoInferredOption = False,
     reason_limit: ReasonLimitOption = None,
@@ -66,13 +68,18 @@ def _global_options(
     # Dataset options may also come before the verb; the verb merges them with its own.
     # --debug is read from argv by main() so that it also covers errors raised before here.
     ctx.obj = Shared(
-        list(data or []), no_bundled, no_inferred, reason_limit=reason_limit, debug=debug
+        list(data or []),
+        store,
+        no_bundled,
+        no_inferred,
+        reason_limit=reason_limit,
+        debug=debug,
     )
 
 
 def _register_verbs() -> None:
     """Add the verbs, each defined in its own module over the library it drives."""
-    from ecokg.cli import ask, audit, export, monitor, push, query, reason, serve
+    from ecokg.cli import ask, audit, export, monitor, push, query, reason, serve, store
 
     app.command("info")(query.info)
     app.command("sparql")(query.sparql)
@@ -85,6 +92,7 @@ def _register_verbs() -> None:
     app.add_typer(monitor.app, name="monitor")
     app.command("evaluate")(monitor.evaluate)
     app.command("serve")(serve.serve)
+    app.add_typer(store.app, name="store")
 
 
 _register_verbs()

@@ -64,8 +64,9 @@ def ask(
 
 def _open_store(shared: Shared, *, cached: bool) -> Store:
     """The bundled plan alone comes from ask's cached copy of the dataset (opened in some
-    20 ms instead of parsed in 200); --data, --no-bundled and --endpoint load as usual."""
-    if cached and shared.endpoint is None and not shared.data and shared.bundled:
+    20 ms instead of parsed in 200); --data, --no-bundled, --store and --endpoint load as usual."""
+    plain = shared.endpoint is None and shared.store is None and not shared.data
+    if cached and plain and shared.bundled:
         from ecokg.ask.stores import open_bundled_copy
 
         copy = open_bundled_copy(inferred=shared.inferred, timeout=check_timeout(shared.timeout))

@@ -48,7 +48,17 @@ def audit(
     language = check_lang(lang) or "zh"
     target = to_file(output)
     chosen = AUDIT_FORMATS.choose(shared.output_format, target, formats.TABLE)
-    if shared.endpoint is None:
+    if shared.store is not None:
+        # Until the audit reads plan graphs from a store: each plan's statements as a file.
+        from ecokg.store_load import stated_snapshot
+        from ecokg.stores.ondisk import StoredDataset
+
+        stored = shared.load()
+        assert isinstance(stored, StoredDataset)
+        with tempfile.TemporaryDirectory(prefix="ecokg-audit-") as folder:
+            files = stated_snapshot(stored, Path(folder))
+            report = run_audit(files, bundled=False, shapes=shapes or [], lang=language)
+    elif shared.endpoint is None:
         report = run_audit(shared.data, bundled=shared.bundled, shapes=shapes or [], lang=language)
     else:
         # SHACL needs the whole graph: audit a snapshot of what the server states.

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import inspect
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -41,6 +41,17 @@ DataOption = Annotated[
         help="Also load this RDF file (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD) "
         "into the plan graph. Repeatable.",
         metavar="FILE",
+    ),
+]
+StoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        envvar="ECOKG_STORE",
+        help="Read the dataset from this store (built with: ecokg store load DIR) instead of "
+        "parsing files; cannot be combined with --data, --no-bundled or --endpoint.",
+        metavar="DIR",
+        show_envvar=True,
     ),
 ]
 NoBundledOption = Annotated[
@@ -110,6 +121,7 @@ TokenEnvOption = Annotated[
 # name → (annotated type, default)
 _OPTIONS: dict[str, tuple[Any, Any]] = {
     "data": (DataOption, None),
+    "store": (StoreOption, None),
     "no_bundled": (NoBundledOption, False),
     "no_inferred": (NoInferredOption, False),
     "reason_limit": (ReasonLimitOption, None),
@@ -120,7 +132,7 @@ _OPTIONS: dict[str, tuple[Any, Any]] = {
     "token_env": (TokenEnvOption, TOKEN_ENV),
     "debug": (DebugOption, False),
 }
-DATASET = ("data", "no_bundled", "no_inferred", "reason_limit")
+DATASET = ("data", "store", "no_bundled", "no_inferred", "reason_limit")
 _CONTEXT = "_typer_context"
 REMOTE = ("endpoint", "timeout", "user", "password", "token_env")
 
@@ -130,6 +142,7 @@ class Shared:
     """The values of the shared options a verb was given (before or after the verb)."""
 
     data: list[Path] = field(default_factory=list)
+    store: Path | None = None
     no_bundled: bool = False
     no_inferred: bool = False
     reason_limit: int | None = None
@@ -150,9 +163,16 @@ class Shared:
         return not self.no_inferred
 
     def load(self) -> Dataset:
-        """The embedded dataset these options describe."""
+        """The embedded dataset these options describe (from the --store, if given)."""
         from ecokg.kb import load_dataset
 
+        if self.store is not None:
+            from ecokg.stores.ondisk import check_store_options, open_stored
+
+            check_store_options(
+                self.store, data=self.data, bundled=self.bundled, endpoint=self.endpoint
+            )
+            return open_stored(self.store)
         return load_dataset(
             self.data,
             bundled=self.bundled,
@@ -178,6 +198,7 @@ class Shared:
             bundled=self.bundled,
             inferred=self.inferred,
             reason_limit=self.reason_limit,
+            store=self.store,
         )
 
 
@@ -207,6 +228,12 @@ def shared(
     def decorate(verb: Verb) -> Verb:
         signature = inspect.signature(verb, eval_str=True)
         own = [p for p in signature.parameters.values() if p.name not in ("shared", _CONTEXT)]
+        # A verb's own option of the same flag wins (push's --store is a Graph Store URL):
+        # the verb then does not take the shared one, nor its value given before the verb.
+        taken = {flag for p in own for flag in _flags(p.annotation)}
+        for name in [n for n in options if n != "output_format"]:
+            if set(_flags(options[name][0])) & taken:
+                del options[name]
         context = inspect.Parameter(
             _CONTEXT, inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context
         )
@@ -219,7 +246,7 @@ def shared(
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             given = {name: kwargs.pop(name) for name in options if name in kwargs}
             root = kwargs.pop(_CONTEXT).find_root().obj
-            return verb(*args, shared=_merged(root, given), **kwargs)
+            return verb(*args, shared=_merged(root, given, options), **kwargs)
 
         parameters = [*own, context, *added]
         wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
@@ -233,15 +260,29 @@ def shared(
     return decorate
 
 
-def _merged(root: object, given: dict[str, Any]) -> Shared:
-    """This verb's options on top of those given before the verb (``ecokg --data X …``)."""
+def _flags(annotation: Any) -> tuple[str, ...]:
+    """The flags (``--store``) a parameter's ``Annotated[…, typer.Option(…)]`` declares."""
+    for extra in getattr(annotation, "__metadata__", ()):
+        if isinstance(extra, typer.models.OptionInfo):
+            # In Annotated form Typer reads the first flag from the ``default`` slot.
+            first = (extra.default,) if isinstance(extra.default, str) else ()
+            return (*first, *(extra.param_decls or ()))
+    return ()
+
+
+def _merged(root: object, given: dict[str, Any], taken: Iterable[str]) -> Shared:
+    """This verb's options on top of those given before the verb (``ecokg --data X …``);
+    a dataset option the verb does not take (``taken``) keeps its default."""
     base = root if isinstance(root, Shared) else Shared()
+    if "store" not in taken:
+        base = replace(base, store=None)
     data = [*base.data, *(given.pop("data", None) or [])]
     check_timeout(given.get("timeout"))  # every verb that takes it, whether it uses it or not
     for flag in ("no_bundled", "no_inferred", "debug"):
         given[flag] = bool(given.get(flag)) or getattr(base, flag)
-    if given.get("reason_limit") is None:
-        given["reason_limit"] = base.reason_limit
+    for name in ("reason_limit", "store"):
+        if given.get(name) is None:
+            given[name] = getattr(base, name)
     return replace(base, data=data, **given)
 
 

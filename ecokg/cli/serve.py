@@ -4,6 +4,7 @@ over :mod:`ecokg.serve`; the web stack is imported only when the command runs)."
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -62,8 +63,24 @@ def serve(
         max_body=max_body,
     )
     store = replace(shared, timeout=limits.timeout).open_store()
-    portal = open_portal(
-        store, data=shared.data, bundled=shared.bundled, limits=limits, workers=workers
-    )
+    audited, bundled = list(shared.data), shared.bundled
+    if shared.store is not None:  # the audit reads each plan's statements from the store
+        audited, bundled = _store_snapshot(store), False
+    portal = open_portal(store, data=audited, bundled=bundled, limits=limits, workers=workers)
     run_server(portal, host=host, port=port)
     return 0
+
+
+def _store_snapshot(store: object) -> list[Path]:
+    """Each plan's statements as a file, kept until the server stops."""
+    import atexit
+    import shutil
+    import tempfile
+
+    from ecokg.store_load import stated_snapshot
+    from ecokg.stores.ondisk import StoredDataset
+
+    assert isinstance(store, StoredDataset)
+    folder = Path(tempfile.mkdtemp(prefix="ecokg-serve-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return stated_snapshot(store, folder)
