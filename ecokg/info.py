@@ -19,6 +19,7 @@ SELECT ?class (COUNT(DISTINCT ?instance) AS ?instances) WHERE {
 GROUP BY ?class
 ORDER BY DESC(?instances) ?class
 """
+_QUADS = "SELECT (COUNT(*) AS ?quads) WHERE { GRAPH ?graph { ?s ?p ?o } }"
 
 
 @dataclass(frozen=True)
@@ -74,9 +75,17 @@ def dataset_info(dataset: Dataset) -> DatasetInfo:
                 instances=int(count.value),
             )
         )
+    if dataset.graphs is None:
+        files, triples = list(dataset.files), len(dataset)
+    else:  # one plan's view (--plan): its graphs' files and quads
+        files = [loaded for loaded in dataset.files if loaded.graph in dataset.graphs]
+        counted = dataset.query(_QUADS)
+        assert isinstance(counted, ox.QuerySolutions)
+        quads = next(iter(counted))["quads"]
+        triples = int(quads.value) if isinstance(quads, ox.Literal) else 0
     return DatasetInfo(
-        files=list(dataset.files),
-        triples=len(dataset),
+        files=files,
+        triples=triples,
         classes=classes,
         namespaces=dict(PREFIXES),
     )

@@ -14,6 +14,7 @@ as basic auth (``--user`` wins); the URL the store keeps, sends and shows has no
 from __future__ import annotations
 
 import base64
+import copy
 import os
 import re
 import urllib.request
@@ -131,6 +132,13 @@ class RemoteStore:
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.endpoint!r})"
+
+    def scoped(self, graphs: Sequence[str]) -> RemoteStore:
+        """This endpoint with queries over ``graphs`` only (ecokg.stores.scope): they are sent
+        as its default-graph-uri and named-graph-uri."""
+        view = copy.copy(self)
+        view.graphs = tuple(graphs)
+        return view
 
     def query(
         self,
