@@ -53,14 +53,14 @@ def plan_name(plan: PlanInfo, lang: str = "zh") -> str:
 
 
 def separable_plans(store: Store) -> list[PlanInfo]:
-    """The store's plans when each has a graph of its own (else [], or the one plan): only
+    """The store's plans, by county code, when each has a graph of its own (else []): only
     then can a query be run per plan. Plans sharing a graph (release 0.1's single plan
     graph, several --data plans in it) can only be queried together."""
     plans = list_plans(store)
     graphs = [plan.stated_graph for plan in plans]
     if len(set(graphs)) != len(graphs):
         return []
-    return plans
+    return sorted(plans, key=lambda plan: (plan_code(plan) or "\uffff", plan.iri))
 
 
 def resolve_plan(store: Store, text: str, *, option: str = "--plan") -> PlanInfo:
