@@ -75,10 +75,10 @@ def dataset_info(dataset: Dataset) -> DatasetInfo:
                 instances=int(count.value),
             )
         )
+    files = list(dataset.files)  # of a plan's view (--plan), its graphs' files
     if dataset.graphs is None:
-        files, triples = list(dataset.files), len(dataset)
-    else:  # one plan's view (--plan): its graphs' files and quads
-        files = [loaded for loaded in dataset.files if loaded.graph in dataset.graphs]
+        triples = len(dataset)
+    else:  # a plan's view: the quads of its graphs
         counted = dataset.query(_QUADS)
         assert isinstance(counted, ox.QuerySolutions)
         quads = next(iter(counted))["quads"]

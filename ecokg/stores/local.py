@@ -76,6 +76,8 @@ class Dataset:
         are the default graph and the only named graphs."""
         view = copy.copy(self)
         view.graphs = tuple(graphs)
+        # what it holds (info, the caches keyed by the files' content): those graphs' files
+        view.files = [loaded for loaded in self.files if loaded.graph in view.graphs]
         return view
 
     def load_file(
