@@ -58,10 +58,12 @@ def ask_in_scope(
             question[:start] + county + question[end:]
         )
     listed = [found[0] for found in named] or plans  # several named: a comparison of them
-    counties = ", ".join(plan_name(plan) for plan in listed[:5])
+    counties = ", ".join(plan_name(plan) for plan in listed[:5]) + (
+        ", …" if len(listed) > 5 else ""
+    )
     raise UsageError(
         f"the store holds {len(plans)} plans: name one county in the question "
-        f"({counties}…) or give --plan"
+        f"({counties}) or give --plan"
     )
 
 

@@ -17,10 +17,14 @@ from typing import Protocol
 
 from ecokg.errors import UsageError
 from ecokg.rdf.namespaces import GRAPH_MONITORING, GRAPH_ONTOLOGY, compact, expand, graph_code
-from ecokg.stores.base import Store
+from ecokg.stores.base import Store, select
 from ecokg.stores.plans import PlanInfo, list_plans
 
 _CODE = re.compile(r"^\d{6}$")
+_TWO_PLAN_GRAPHS = """SELECT DISTINCT ?graph WHERE {
+  GRAPH ?graph { ?plan a eco:Plan }
+  FILTER(STRSTARTS(STR(?graph), "https://w3id.org/ecokg/graph/plan"))
+} LIMIT 2"""
 # What a county's name may end with that users leave out: 上高县 → 上高, Shanggao County → shanggao.
 _SUFFIXES = ("县", "市", "区", "旗", " county", " city", " district")
 
@@ -56,6 +60,8 @@ def separable_plans(store: Store) -> list[PlanInfo]:
     """The store's plans, by county code, when each has a graph of its own (else []): only
     then can a query be run per plan. Plans sharing a graph (release 0.1's single plan
     graph, several --data plans in it) can only be queried together."""
+    if len(select(store, _TWO_PLAN_GRAPHS).rows) < 2:
+        return []  # the common case (one plan), told by one small query
     plans = list_plans(store)
     graphs = [plan.stated_graph for plan in plans]
     if len(set(graphs)) != len(graphs):
