@@ -20,6 +20,7 @@ SELECT ?class (COUNT(DISTINCT ?instance) AS ?instances) WHERE {
 GROUP BY ?class
 ORDER BY DESC(?instances) ?class
 """
+_QUADS = "SELECT (COUNT(*) AS ?quads) WHERE { GRAPH ?graph { ?s ?p ?o } }"
 
 
 @dataclass(frozen=True)
@@ -75,12 +76,26 @@ def dataset_info(dataset: Dataset) -> DatasetInfo:
                 instances=int(count.value),
             )
         )
+    if dataset.query_graphs is None:
+        triples = len(dataset)
+    else:  # a plan's view: the quads of its graphs
+        counted = dataset.query(_QUADS)
+        assert isinstance(counted, ox.QuerySolutions)
+        quads = next(iter(counted))["quads"]
+        triples = int(quads.value) if isinstance(quads, ox.Literal) else 0
     return DatasetInfo(
-        files=dataset.loaded_files() if isinstance(dataset, StoredDataset) else dataset.files,
-        triples=len(dataset),
+        files=_files_of(dataset),
+        triples=triples,
         classes=classes,
         namespaces=dict(PREFIXES),
     )
+
+
+def _files_of(dataset: Dataset) -> list[LoadedFile]:
+    """The files the dataset holds (of a plan's view, --plan: its graphs' files)."""
+    files = dataset.loaded_files() if isinstance(dataset, StoredDataset) else dataset.files
+    scope = dataset.query_graphs
+    return [loaded for loaded in files if scope is None or loaded.graph in scope]
 
 
 def _label_in(dataset: Dataset, iri: str, lang: str) -> str | None:

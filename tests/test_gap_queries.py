@@ -20,7 +20,12 @@ from tests.test_queries import EXPECTED_DIR, QUERY_FILES, query_params, result_c
 GAP_FIXTURES = Path(__file__).parent / "fixtures" / "queries"
 FIXTURE_FILES = sorted(GAP_FIXTURES.glob("*.ttl"))
 # Monitoring data is about a plan: such a fixture is loaded on top of the bundled plan.
-MONITORING_FIXTURES = {"indicator-observation", "lagging-binding-indicators", "overspent-projects"}
+MONITORING_FIXTURES = {
+    "indicator-observation",
+    "lagging-binding-indicators",
+    "lagging-indicators-by-county",
+    "overspent-projects",
+}
 # Named queries that look for what is missing: their name says so.
 GAP_WORDS = ("without", "-no-", "undeclared")
 

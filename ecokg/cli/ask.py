@@ -15,14 +15,14 @@ import typer
 if TYPE_CHECKING:
     from ecokg.stores.base import Store
 
-from ecokg.cli.options import DATASET, REMOTE, Shared, check_timeout, shared
+from ecokg.cli.options import DATASET, REMOTE, SCOPE, Shared, check_timeout, shared
 from ecokg.cli.output import deliver, make_console
 from ecokg.rdf import formats
 
 ASK_FORMATS = formats.Choices("ask", formats.TABLE, formats.REPORT_JSON)
 
 
-@shared(*DATASET, *REMOTE, formats=ASK_FORMATS, format_note="default: table")
+@shared(*DATASET, *REMOTE, *SCOPE, formats=ASK_FORMATS, format_note="default: table")
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in Chinese or English.")],
     explain: Annotated[
@@ -42,13 +42,16 @@ def ask(
     """Ask a question in Chinese or English: ecokg ask "哪些项目治理泗溪镇的土壤污染？"."""
     from ecokg.ask.answer import render
     from ecokg.ask.engine import Asker
+    from ecokg.ask.plans import ask_in_scope
     from ecokg.errors import UsageError
 
     chosen = ASK_FORMATS.choose(shared.output_format, None, formats.TABLE)
     store = _open_store(shared, cached=not no_cache)
-    asker = Asker.create(store, use_cache=not no_cache)
     try:
-        answer = asker.ask(question)
+        # one plan: as ever; several: the county the question names, or a comparison
+        answer = ask_in_scope(
+            store, question, shared.plan, lambda store: Asker.create(store, use_cache=not no_cache)
+        )
     except UsageError as error:  # a refusal: one line, then what can be asked
         first, *rest = error.message.splitlines()
         print(f"ecokg: error: {first}", file=sys.stderr)

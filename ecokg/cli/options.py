@@ -103,6 +103,15 @@ def _timeout_option(default_note: str) -> Any:
 
 
 TimeoutOption = _timeout_option(f"{DEFAULT_TIMEOUT:g}; push: 120 per upload")
+PlanOption = Annotated[
+    str | None,
+    typer.Option(
+        "--plan",
+        help="Only this plan, of a store holding several: its county code (360923), the "
+        "plan's or county's IRI or CURIE, or the county's name (上高县, 上高, Shanggao).",
+        metavar="PLAN",
+    ),
+]
 UserOption = Annotated[
     str | None, typer.Option("--user", help="HTTP basic-auth user for the server.")
 ]
@@ -130,11 +139,14 @@ _OPTIONS: dict[str, tuple[Any, Any]] = {
     "user": (UserOption, None),
     "password": (PasswordOption, None),
     "token_env": (TokenEnvOption, TOKEN_ENV),
+    "plan": (PlanOption, None),
     "debug": (DebugOption, False),
 }
 DATASET = ("data", "store", "no_bundled", "no_inferred", "reason_limit")
 _CONTEXT = "_typer_context"
 REMOTE = ("endpoint", "timeout", "user", "password", "token_env")
+# One plan of several (ecokg.stores.scope), for the verbs that query.
+SCOPE = ("plan",)
 
 
 @dataclass(frozen=True)
@@ -151,6 +163,7 @@ class Shared:
     user: str | None = None
     password: str | None = None
     token_env: str = TOKEN_ENV
+    plan: str | None = None
     debug: bool = False
     output_format: str | None = None
 

@@ -12,6 +12,7 @@ import typer
 from ecokg.cli.options import (
     DATASET,
     REMOTE,
+    SCOPE,
     LangOption,
     OutputOption,
     Shared,
@@ -26,24 +27,33 @@ INFO_FORMATS = formats.Choices("info", formats.TABLE, formats.REPORT_JSON)
 LIST_FORMATS = formats.Choices("query --list", formats.TABLE, formats.REPORT_JSON)
 
 
-@shared(*DATASET, formats=INFO_FORMATS, format_note="default: table")
+@shared(*DATASET, *SCOPE, formats=INFO_FORMATS, format_note="default: table")
 def info(
     *,
     shared: Shared,
 ) -> int:
     """Show what is loaded: files, triples, instances per class, namespaces."""
     from ecokg.info import dataset_info
+    from ecokg.stores.local import Dataset
+    from ecokg.stores.scope import open_scoped, plan_code
 
     chosen = INFO_FORMATS.choose(shared.output_format, None, formats.TABLE)
-    summary = dataset_info(shared.load())
+    dataset, plan = open_scoped(shared.load(), shared.plan)
+    assert isinstance(dataset, Dataset)
+    summary = dataset_info(dataset)
     if chosen is formats.REPORT_JSON:
-        deliver(json.dumps(summary.to_json(), ensure_ascii=False, indent=2) + "\n", None)
+        report = summary.to_json()
+        if plan is not None:  # additive: which plan the figures are of
+            report["plan"] = {"iri": plan.iri, "county": plan.county, "code": plan_code(plan)}
+        deliver(json.dumps(report, ensure_ascii=False, indent=2) + "\n", None)
         return 0
     from rich.table import Table
 
     from ecokg.rdf.namespaces import compact
 
     console = make_console()
+    if plan is not None:
+        console.print(f"Plan: {plan.label_zh or plan.label_en or ''} <{compact(plan.iri)}>")
     files = Table(title="Files", header_style="bold")
     for column in ("file", "graph", "triples"):
         files.add_column(column, justify="right" if column == "triples" else "left")
@@ -68,7 +78,7 @@ def info(
     return 0
 
 
-@shared(*DATASET, *REMOTE, formats=QUERY_FORMATS, format_note="default: table")
+@shared(*DATASET, *REMOTE, *SCOPE, formats=QUERY_FORMATS, format_note="default: table")
 def sparql(
     query: Annotated[
         str, typer.Argument(help="The SPARQL query, @FILE.rq to read it, - for stdin.")
@@ -88,12 +98,14 @@ def sparql(
     """Run any SPARQL 1.1 query on the loaded dataset (known prefixes need no PREFIX)."""
     text, source = read_query_argument(query)
     lang = check_lang(lang)
-    store = shared.open_store(allow_service=allow_service)
+    from ecokg.stores.scope import open_scoped
+
+    store, _ = open_scoped(shared.open_store(allow_service=allow_service), shared.plan)
     emit(store.query(text, source=source), store, shared.output_format, lang, output)
     return 0
 
 
-@shared(*DATASET, *REMOTE, formats=QUERY_FORMATS, format_note="default: table")
+@shared(*DATASET, *REMOTE, *SCOPE, formats=QUERY_FORMATS, format_note="default: table")
 def query(
     name: Annotated[str | None, typer.Argument(help="Name of the query (see --list).")] = None,
     list_queries: Annotated[
@@ -110,6 +122,7 @@ def query(
 ) -> int:
     """Run a named query from the library: ecokg query NAME --param key=value."""
     from ecokg.query import library as querylib
+    from ecokg.query.scoped import run_scoped_query
 
     lang = check_lang(lang)
     if list_queries:
@@ -120,8 +133,10 @@ def query(
     named = querylib.get_named_query(name)
     values = querylib.parse_assignments(params or [])
     store = shared.open_store()
-    result = querylib.run_named_query(store, named, values)
-    emit(result, store, shared.output_format, lang, output, named)
+    # with --plan: that plan alone; without, on several plans: once per plan (leading
+    # plan and county columns), each run seeing one plan's graphs
+    result, titled = run_scoped_query(store, named, values, shared.plan)
+    emit(result, store, shared.output_format, lang, output, titled)
     return 0
 
 

@@ -15,7 +15,9 @@ Each .rq file starts with a header of comment lines::
 (optional, repeatable) title the columns a table shows, ``project=子项目; programme=重大工程``
 (a label pair ``projectZh``/``projectEn`` is titled by its stem ``project``); ``units``
 (optional) names the column holding each value's unit, ``investment=unit``, so tables print
-the value with its unit as the plan writes it (``41800 万元``). A parameter type written as a
+the value with its unit as the plan writes it (``41800 万元``); ``scope: store`` (optional)
+marks a query that compares the plans itself, so it is never run once per plan
+(ecokg.query.scoped). A parameter type written as a
 vocabulary prefix with a trailing colon, e.g. ``(pt:)``, takes a SKOS concept of that
 namespace, named by IRI, CURIE or label (``土壤污染`` → ``pt:soil-pollution``).
 
@@ -121,6 +123,7 @@ class NamedQuery:
     columns_zh: tuple[tuple[str, str], ...] = ()
     columns_en: tuple[tuple[str, str], ...] = ()
     units: tuple[tuple[str, str], ...] = ()
+    across_plans: bool = False  # '# scope: store': it spans the plans itself
 
     def title(self, lang: str = "zh") -> str:
         return self.title_en if lang == "en" else self.title_zh
@@ -182,6 +185,7 @@ def parse_named_query(path: Path) -> NamedQuery:
         columns_zh=_pairs(path, "columns-zh", header),
         columns_en=_pairs(path, "columns-en", header),
         units=_pairs(path, "units", header),
+        across_plans=header.get("scope", ["plan"])[0] == "store",
     )
 
 

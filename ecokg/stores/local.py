@@ -8,6 +8,7 @@ everything while ``GRAPH ?g { ... }`` with ``?g`` a plan graph (``…/graph/plan
 from __future__ import annotations
 
 import builtins
+import copy
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -63,6 +64,9 @@ class Dataset:
         self.allow_service = allow_service
         self.timeout = timeout
         self.pool: WorkerPool[Dataset] | None = None  # start_pool()
+        # The graphs queries see (default and named), e.g. one plan's (ecokg.stores.scope);
+        # None: the union of all graphs.
+        self.query_graphs: tuple[str, ...] | None = None
 
     def __len__(self) -> int:
         return len(self.store)
@@ -71,6 +75,15 @@ class Dataset:
         """The named graphs files were loaded into (even an empty one), in load order:
         ontology, each plan's graph, monitoring, each plan's inferred graph."""
         return tuple(dict.fromkeys(loaded.graph for loaded in self.files))
+
+    def scoped(self, graphs: Sequence[str]) -> Dataset:
+        """This dataset (the same store and workers) with queries over ``graphs`` only: they
+        are the default graph and the only named graphs."""
+        view = copy.copy(self)
+        view.query_graphs = tuple(graphs)
+        # what it holds (info, the caches keyed by the files' content): those graphs' files
+        view.files = [loaded for loaded in self.files if loaded.graph in view.query_graphs]
+        return view
 
     def load_file(
         self, path: Path | str, graph: str, parsed: Sequence[ox.Quad] | None = None
@@ -116,14 +129,29 @@ class Dataset:
         try:
             if self.pool is not None or (self.timeout is not None and interrupts.can_fork()):
                 return self._guarded_query(sparql, substitutions, source, self.timeout)
-            return self._evaluate(sparql, substitutions)
+            return self._evaluate(sparql, substitutions, self.query_graphs)
         except SyntaxError as error:
             raise InputError(_query_error_message(source, str(error))) from error
         except RuntimeError as error:
             # e.g. a substituted variable that the SELECT clause does not project
             raise UsageError(f"{source}: {error}") from error
 
-    def _evaluate(self, sparql: str, substitutions: dict[ox.Variable, Term]) -> QueryResult:
+    def _evaluate(
+        self,
+        sparql: str,
+        substitutions: dict[ox.Variable, Term],
+        graphs: tuple[str, ...] | None = None,
+    ) -> QueryResult:
+        if graphs is not None:
+            # a scope wins over the query's FROM, as default-graph-uri does on a server
+            nodes = [ox.NamedNode(graph) for graph in graphs]
+            return self.store.query(
+                sparql,
+                prefixes=PREFIXES,
+                default_graph=list(nodes),
+                named_graphs=list(nodes),
+                substitutions=substitutions or None,
+            )
         return self.store.query(
             sparql,
             prefixes=PREFIXES,
@@ -140,18 +168,21 @@ class Dataset:
         timeout: float | None,
     ) -> QueryResult:
         if self.pool is not None:
-            answer = self.run_pooled(_evaluate_and_serialise, sparql, substitutions, source=source)
+            answer = self.run_pooled(
+                _evaluate_and_serialise, sparql, substitutions, self.query_graphs, source=source
+            )
             return _parse_answer(answer)
         try:
             answer = interrupts.run_in_child(
-                lambda: _evaluate_and_serialise(self, sparql, substitutions), timeout
+                lambda: _evaluate_and_serialise(self, sparql, substitutions, self.query_graphs),
+                timeout,
             )
         except interrupts.TimeLimitExceeded:
             raise _timed_out(source, timeout) from None
         except interrupts.ChildFailed as error:
             raise InputError(f"{source}: the query process failed ({error})") from None
         except OSError:  # no fork or pipe (e.g. out of memory): run unguarded
-            return self._evaluate(sparql, substitutions)
+            return self._evaluate(sparql, substitutions, self.query_graphs)
         return _parse_answer(answer)
 
     def start_pool(self, size: int) -> WorkerPool[Dataset]:
@@ -208,11 +239,15 @@ def _evaluate_in_process(dataset: Dataset) -> None:
 
 
 def _evaluate_and_serialise(
-    dataset: Dataset, sparql: str, substitutions: dict[ox.Variable, Term]
+    dataset: Dataset,
+    sparql: str,
+    substitutions: dict[ox.Variable, Term],
+    graphs: tuple[str, ...] | None = None,
 ) -> bytes:
-    """Run in a child or worker: the result serialised, as :func:`_parse_answer` reads it."""
+    """Run in a child or worker: the result serialised, as :func:`_parse_answer` reads it
+    (``graphs``: the caller's scope, as a pool worker's dataset has none)."""
     try:
-        result = dataset._evaluate(sparql, substitutions)
+        result = dataset._evaluate(sparql, substitutions, graphs)
         if isinstance(result, ox.QuerySolutions):
             tag, body = _SOLUTIONS, result.serialize(format=_RESULTS_JSON)
         elif isinstance(result, ox.QueryBoolean):

@@ -17,6 +17,7 @@ as basic auth (``--user`` wins); the URL the store keeps, sends and shows has no
 from __future__ import annotations
 
 import base64
+import copy
 import os
 import re
 import urllib.request
@@ -184,6 +185,13 @@ class RemoteStore:
             if GRAPH_INFERRED in self._given_graphs:
                 found.append(inferred_graph(graph_code(name)))
         return tuple(found)
+
+    def scoped(self, graphs: Sequence[str]) -> RemoteStore:
+        """This endpoint with queries over ``graphs`` only (ecokg.stores.scope): they are sent
+        as its default-graph-uri and named-graph-uri."""
+        view = copy.copy(self)
+        view.graphs = tuple(graphs)
+        return view
 
     def query(
         self,
