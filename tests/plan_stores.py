@@ -11,9 +11,13 @@ here; then :func:`plans_dataset` can become a call of it.
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+import pyoxigraph as ox
 from province import BUNDLED_BASE, County, derive_county
 
 from ecokg import resources
@@ -26,6 +30,8 @@ from ecokg.rdf.namespaces import (
 )
 from ecokg.stores.local import Dataset
 
+_FOLDER = Path(tempfile.mkdtemp(prefix="ecokg-plan-stores-"))
+atexit.register(shutil.rmtree, _FOLDER, True)
 # Observations of the bundled plan's indicators (one binding indicator lags in it).
 MONITORING = Path(__file__).parent / "fixtures" / "queries" / "lagging-binding-indicators.ttl"
 
@@ -48,17 +54,26 @@ def plans_dataset(
     for index in counties:
         county = County(index)
         code = str(county.code)
-        stated = derive_county(county)
-        dataset.load_file(Path(f"county-{code}.nt"), plan_graph(code), stated)
+        stated = _written(f"county-{code}.nt", derive_county(county))
+        dataset.load_file(stated, plan_graph(code))
         inferred = derive_county(county, resources.inferred_file(), planted=False)
-        dataset.load_file(Path(f"county-{code}-inferred.nt"), inferred_graph(code), inferred)
+        dataset.load_file(_written(f"county-{code}-inferred.nt", inferred), inferred_graph(code))
     for index in monitored:
         if index is None:
             dataset.load_file(MONITORING, GRAPH_MONITORING)
         else:
             quads = derive_county(County(index), MONITORING, planted=False)
-            dataset.load_file(Path(f"monitoring-{County(index).code}.nt"), GRAPH_MONITORING, quads)
+            path = _written(f"monitoring-{County(index).code}.nt", quads)
+            dataset.load_file(path, GRAPH_MONITORING)
     return dataset
+
+
+def _written(name: str, quads: list[ox.Quad]) -> Path:
+    """``quads`` in a file of this session's folder (caches read what a dataset's files hold)."""
+    path = _FOLDER / name
+    if not path.is_file():
+        ox.serialize(quads, output=str(path), format=ox.RdfFormat.N_QUADS)
+    return path
 
 
 def county_iri(index: int | None, iri: str) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from ecokg.errors import UsageError
+from ecokg.rdf.iris import current_iri
 from ecokg.rdf.namespaces import GRAPH_MONITORING, GRAPH_ONTOLOGY, compact, expand, graph_code
 from ecokg.stores.base import Store, select
 from ecokg.stores.plans import PlanInfo, list_plans
@@ -123,11 +124,13 @@ def _names(plan: PlanInfo, wanted: str) -> bool:
 
 
 def _iri(text: str) -> str | None:
+    """The IRI a scope names (release 0.1's IRIs read as the bundled plan's)."""
     if text.startswith("<") and text.endswith(">"):
-        return text[1:-1]
+        return current_iri(text[1:-1])
     if text.startswith(("http://", "https://")):
-        return text
-    return expand(text) if ":" in text else None
+        return current_iri(text)
+    expanded = expand(text) if ":" in text else None
+    return None if expanded is None else current_iri(expanded)
 
 
 def _labels(plan: PlanInfo) -> list[str]:
