@@ -116,9 +116,9 @@ def test_jsonld_with_a_moved_base_reads_offline(
 ) -> None:
     dump = export(run_cli, tmp_path, "jsonld", "--part", "data", "--base", NEW_BASE)
     context = json.loads(dump.read_bytes())["@context"]
-    assert context["proj"] == NEW_BASE + "project/" and context["eco"] == ECO_NS
+    assert context["proj"] == NEW_BASE + "360923/project/" and context["eco"] == ECO_NS
     subjects = {str(s) for s in rdflib.Graph().parse(dump, format="json-ld").subjects()}
-    assert NEW_BASE + "project/forest-tending" in subjects
+    assert NEW_BASE + "360923/project/forest-tending" in subjects
 
 
 def test_context_url_refers_to_the_hosted_context(run_cli: RunCli, tmp_path: Path) -> None:
@@ -129,7 +129,7 @@ def test_context_url_refers_to_the_hosted_context(run_cli: RunCli, tmp_path: Pat
         "--base", NEW_BASE,
     )  # fmt: skip
     reference = json.loads(moved.read_bytes())["@context"]
-    assert reference[0] == CONTEXT_URL and reference[1]["proj"] == NEW_BASE + "project/"
+    assert reference[0] == CONTEXT_URL and reference[1]["proj"] == NEW_BASE + "360923/project/"
     assert set(reference[1]) < set(published_context())  # only the moved prefixes
 
 
