@@ -16,11 +16,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import rdflib
 
 from ecokg import __version__, resources
 from ecokg.audit.findings import AuditReport, Family, Finding, PlanPart
 from ecokg.cache_entries import obtain
+from ecokg.rdf.parsing import add_to_rdflib
 
 # Bump when the entry body changes, so that old entries are not read as damaged.
 _ENTRY_FORMAT = "1"
@@ -65,7 +67,8 @@ def encode(part: PlanPart) -> bytes:
 def decode(body: bytes) -> PlanPart:
     document: dict[str, Any] = json.loads(body)
     graph = rdflib.Graph()
-    graph.parse(data=document["report"], format="nt")
+    triples = ox.parse(document["report"].encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    add_to_rdflib(graph, (t if isinstance(t, ox.Quad) else ox.Quad(*t) for t in triples))
     report = AuditReport(
         conforms=document["conforms"],
         findings=[Finding(**finding) for finding in document["findings"]],
