@@ -143,3 +143,27 @@ def test_every_planted_inconsistency_is_found_in_its_county(province: list[Path]
         # ... and each county's part is exactly the county audited alone
         alone = audit([province[index - 1]], bundled=False)
         assert findings(part.report) == findings(alone)
+
+
+def test_an_unchanged_plan_is_read_back_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ecokg.audit import plans
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    plan = tmp_path / "plan.ttl"
+    plan.write_bytes(resources.plan_file().read_bytes())
+    first = audit([plan], bundled=False)
+    assert list((tmp_path / "cache" / "ecokg" / "audit").glob("audit-*.json"))
+
+    def validating(*args: Any, **kwargs: Any) -> AuditReport:
+        raise AssertionError("validated again")
+
+    monkeypatch.setattr(plans, "run_audit", validating)
+    again = audit([plan], bundled=False)
+    assert again.to_json() == first.to_json()
+    assert again.report_graph.isomorphic(first.report_graph)
+    # a changed plan (or other shapes) is validated anew
+    plan.write_bytes(plan.read_bytes() + b"\n# changed\n")
+    with pytest.raises(AssertionError, match="validated again"):
+        audit([plan], bundled=False)
