@@ -7,6 +7,9 @@ library in the same process are not affected.
 - rdflib orders the patterns of a SHACL-SPARQL query before pyshacl binds ``$this``, so it
   may start with a pattern that scans the whole graph: :func:`prepare_with_this_bound`
   parses a query with rdflib's ordering told that ``$this`` is bound.
+- pyshacl writes a text description of every validation result, also of the many results of
+  sh:or / sh:and / sh:node members it then discards (a fifth of the audit's SHACL Core time);
+  ecokg reads only the report graph: :func:`pyshacl_without_result_texts` skips the texts.
 - owlready2 runs HermiT as a Java child process that outlives ecokg when ecokg is killed
   (SIGTERM, SIGKILL: 2 GB left running): :func:`child_processes_die_with_us` makes the
   children owlready2 starts receive SIGKILL when ecokg dies (Linux ``PR_SET_PDEATHSIG``).
@@ -55,6 +58,19 @@ def prepare_with_this_bound(text: str) -> Any:
 
     with patched(algebra, "reorderTriples", reorder):
         return prepareQuery(text)
+
+
+@contextmanager
+def pyshacl_without_result_texts() -> Iterator[None]:
+    """pyshacl's validation results inside the block have no text description (the
+    ``results_text`` pyshacl returns is then blank lines; the report graph is unchanged)."""
+    from pyshacl.constraints.constraint_component import ConstraintComponent
+
+    def no_description(*args: Any, **kwargs: Any) -> str:
+        return ""
+
+    with patched(ConstraintComponent, "make_v_result_description", no_description):
+        yield
 
 
 @contextmanager

@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ecokg import resources
-from ecokg.audit.engine import AuditReport, Finding, load_plan, load_shapes, run_audit
+from ecokg.audit.engine import AuditReport, Finding
 from ecokg.kb import plans_in_input
 
 __all__ = ["AuditReport", "Finding", "audit"]
@@ -29,11 +28,9 @@ def audit(
     With several plans in the input (:func:`ecokg.kb.plans_in_input`), each is audited on
     its own, in up to ``jobs`` processes, and the cross-plan shapes over their union
     (:mod:`ecokg.audit.plans`); the report then has one part per plan."""
+    from ecokg.audit.plans import audit_one, audit_plans
+
     plans = plans_in_input(data, bundled=bundled)
     if len(plans) > 1:
-        from ecokg.audit.plans import audit_plans
-
         return audit_plans(plans, shapes=shapes, lang=lang, jobs=jobs)
-    files = [file for plan in plans for file in plan.files]
-    graph, store = load_plan([*resources.ontology_files(), *files])
-    return run_audit(graph, load_shapes(shapes), lang, store)
+    return audit_one([file for plan in plans for file in plan.files], shapes, lang)

@@ -47,7 +47,7 @@ from ecokg.audit.findings import (
 )
 from ecokg.audit.oxstore import store_from_graph, store_from_triples
 from ecokg.errors import EcokgError, InputError
-from ecokg.patches import prepare_with_this_bound
+from ecokg.patches import prepare_with_this_bound, pyshacl_without_result_texts
 from ecokg.rdf.parsing import add_to_rdflib, parse_files, rdflib_graph
 
 __all__ = [
@@ -155,13 +155,14 @@ def _validate_core(data: rdflib.Graph, shapes: rdflib.Graph) -> tuple[rdflib.Gra
     import pyshacl
 
     try:
-        conforms, report_graph, _ = pyshacl.validate(
-            data,
-            shacl_graph=shapes,
-            inference="none",
-            advanced=False,
-            allow_warnings=True,
-        )
+        with pyshacl_without_result_texts():
+            conforms, report_graph, _ = pyshacl.validate(
+                data,
+                shacl_graph=shapes,
+                inference="none",
+                advanced=False,
+                allow_warnings=True,
+            )
     except EcokgError:
         raise
     except Exception as error:  # pyshacl reports malformed shapes with its own exceptions

@@ -238,6 +238,8 @@ def _finding(
             messages.setdefault("en", str(message))
     for language in LANGS:
         messages.setdefault(language, messages.get("en") or messages.get("zh") or "")
+    # in a fixed order: pyshacl adds a shape's messages in the order of a set
+    messages = {language: messages[language] for language in (*LANGS, *sorted(messages))}
     return Finding(
         severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
         family=str(family) if family is not None else "other",

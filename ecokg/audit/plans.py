@@ -21,6 +21,7 @@ import rdflib
 from rdflib.namespace import RDF
 
 from ecokg import resources
+from ecokg.audit.cache import audit_key, cached_part
 from ecokg.audit.engine import load_plan, load_shapes, run_audit
 from ecokg.audit.findings import (
     LANGS,
@@ -31,6 +32,7 @@ from ecokg.audit.findings import (
     PlanPart,
     node_label,
 )
+from ecokg.audit.sparql_only import sparql_only_audit, union_store
 from ecokg.interrupts import die_with_parent
 from ecokg.kb import PlanInput
 
@@ -67,23 +69,48 @@ def audit_plans(
 
 def _audit_plan(task: tuple[Sequence[Path], Sequence[Path], str, str | None]) -> PlanPart:
     files, shapes, lang, plan = task
-    graph, store = load_plan([*resources.ontology_files(), *files])
-    report = run_audit(graph, load_shapes(shapes), lang, store)
-    return _part(plan, graph, files, report)
+    inputs = [*resources.ontology_files(), *files]
+    key = audit_key("plan", lang, [*resources.shape_files(), *shapes], inputs)
+
+    def build() -> PlanPart:
+        graph, store = load_plan(inputs)
+        report = run_audit(graph, load_shapes(shapes), lang, store)
+        return _part(plan, graph, files, report)
+
+    part = cached_part(key, build)
+    part.files = [str(path) for path in files]  # an entry may come from copies elsewhere
+    return part
+
+
+def audit_one(files: Sequence[Path], shapes: Sequence[Path], lang: str) -> AuditReport:
+    """The audit of one plan's ``files`` (with the ontology), cached by content."""
+    part = _audit_plan((files, shapes, lang, None))
+    return part.report
 
 
 def _audit_union(files: Sequence[Path], lang: str) -> PlanPart:
-    graph, store = load_plan([*resources.ontology_files(), *files])
     named = {path.name: path for path in resources.shape_files()}
     chosen = [named[name] for name in (CROSS_PLAN_SHAPES, *_SUPPORT_SHAPES) if name in named]
-    report = run_audit(graph, load_shapes(chosen, bundled=False), lang, store)
-    return _part(None, graph, files, report)
+    inputs = [*resources.ontology_files(), *files]
+
+    def build() -> PlanPart:
+        shapes = load_shapes(chosen, bundled=False)
+        # the union stays in oxigraph when the cross-plan shapes are all SPARQL constraints
+        report = sparql_only_audit(union_store(inputs), shapes, lang)
+        if report is None:
+            graph, store = load_plan(inputs)
+            report = run_audit(graph, shapes, lang, store)
+        return _part(None, None, files, report)
+
+    part = cached_part(audit_key("union", lang, chosen, inputs), build)
+    part.files = [str(path) for path in files]
+    return part
 
 
 def _part(
-    plan: str | None, graph: rdflib.Graph, files: Sequence[Path], report: AuditReport
+    plan: str | None, graph: rdflib.Graph | None, files: Sequence[Path], report: AuditReport
 ) -> PlanPart:
-    if plan is None:
+    if plan is None or graph is None:
         label = {"zh": "规划之间", "en": "across plans"}
     else:
         label = {language: node_label(graph, rdflib.URIRef(plan), language) for language in LANGS}

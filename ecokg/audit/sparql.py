@@ -22,7 +22,7 @@ in the shapes graph given to pyshacl, which runs them itself.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF, RDFS
 
+from ecokg.audit.sparql_batch import batchable
 from ecokg.audit.sparql_plan import SH, SHAPES_GRAPH, SparqlConstraint
 from ecokg.errors import InputError
 from ecokg.rdf.terms import OxTerm, to_oxigraph, to_rdflib
@@ -50,10 +51,15 @@ class SparqlResult:
 
 
 def evaluate(
-    store: ox.Store, shapes: rdflib.Graph, constraints: list[SparqlConstraint]
+    store: ox.Store,
+    shapes: rdflib.Graph,
+    constraints: list[SparqlConstraint],
+    *,
+    batch: bool = True,
 ) -> tuple[list[SparqlResult], list[SparqlConstraint]]:
     """Run the constraints over ``store``: the results, and the constraints left to pyshacl
-    (a query that does not project ``$this`` cannot be pre-bound by oxigraph)."""
+    (a query that does not project ``$this`` cannot be pre-bound by oxigraph). With ``batch``,
+    a query that allows it runs once for all focus nodes (:mod:`ecokg.audit.sparql_batch`)."""
     if any(constraint.uses_shapes_graph for constraint in constraints):
         graph = ox.NamedNode(SHAPES_GRAPH)
         cache: dict[rdflib.term.Node, OxTerm] = {}
@@ -68,8 +74,13 @@ def evaluate(
     for constraint in constraints:
         if constraint.shape not in focus_cache:
             focus_cache[constraint.shape] = focus_nodes(store, shapes, constraint.shape)
+        focus_list = focus_cache[constraint.shape]
         try:
-            for focus in focus_cache[constraint.shape]:
+            once = batch and constraint.binds_this and len(focus_list) > 1
+            if once and batchable(constraint.query):
+                results.extend(_run_once(store, constraint, focus_list, terms))
+                continue
+            for focus in focus_list:
                 results.extend(_run(store, constraint, focus, terms))
         except _NotProjected:
             left.append(constraint)
@@ -118,9 +129,35 @@ def _run(
     substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {}
     if constraint.binds_this:
         substitutions[ox.Variable("this")] = focus
+    solutions = _query(store, constraint, substitutions or None)
+    names = [variable.value for variable in solutions.variables]
+    return _results(constraint, focus, solutions, names, terms)
+
+
+def _run_once(
+    store: ox.Store,
+    constraint: SparqlConstraint,
+    focus_list: list[OxTerm],
+    terms: dict[Any, rdflib.term.Node],
+) -> Iterator[SparqlResult]:
+    """The results of a batchable query run once with ``$this`` free, per focus node."""
+    solutions = _query(store, constraint, None)
+    names = [variable.value for variable in solutions.variables]
+    by_focus: dict[Any, list[ox.QuerySolution]] = {focus: [] for focus in focus_list}
+    for solution in solutions:
+        found = by_focus.get(solution["this"])
+        if found is not None:
+            found.append(solution)
+    for focus, focus_solutions in by_focus.items():
+        yield from _results(constraint, focus, focus_solutions, names, terms)
+
+
+def _query(
+    store: ox.Store, constraint: SparqlConstraint, substitutions: dict[ox.Variable, Any] | None
+) -> ox.QuerySolutions:
     try:
         solutions = store.query(
-            constraint.query, prefixes=constraint.prefixes, substitutions=substitutions or None
+            constraint.query, prefixes=constraint.prefixes, substitutions=substitutions
         )
     except SyntaxError as error:
         raise InputError(f"shapes: bad sh:select query: {' '.join(str(error).split())}") from None
@@ -129,7 +166,16 @@ def _run(
             raise _NotProjected from None
         raise InputError(f"shapes: sh:select query failed: {error}") from None
     assert isinstance(solutions, ox.QuerySolutions)
-    names = [variable.value for variable in solutions.variables]
+    return solutions
+
+
+def _results(
+    constraint: SparqlConstraint,
+    focus: OxTerm,
+    solutions: Iterable[ox.QuerySolution],
+    names: list[str],
+    terms: dict[Any, rdflib.term.Node],
+) -> Iterator[SparqlResult]:
     focus_node = to_rdflib(focus, terms)
     default_value = None if constraint.path is not None else focus_node
     seen: set[tuple[Any, ...]] = set()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -22,7 +21,6 @@ from ecokg.rdf import formats
 
 if TYPE_CHECKING:
     from ecokg.audit import AuditReport
-    from ecokg.stores.base import Store
 
 AUDIT_FORMATS = formats.Choices(
     "audit", formats.TABLE, formats.MARKDOWN, formats.HTML, formats.REPORT_JSON, formats.TURTLE
@@ -61,11 +59,11 @@ def audit(
     elif shared.endpoint is None:
         report = run_audit(shared.data, bundled=shared.bundled, shapes=shapes or [], lang=language)
     else:
-        # SHACL needs the whole graph: audit a snapshot of what the server states.
-        with tempfile.TemporaryDirectory(prefix="ecokg-audit-") as folder:
-            snapshot = Path(folder) / "endpoint.nt"
-            _snapshot(replace(shared, no_inferred=True).open_store(), snapshot)
-            report = run_audit([snapshot], bundled=False, shapes=shapes or [], lang=language)
+        from ecokg.audit.stores import audit_store
+
+        # one plan graph at a time (CONSTRUCT), never the whole store in one response
+        store = replace(shared, no_inferred=True).open_store()
+        report = audit_store(store, shapes=shapes or [], lang=language)
     _emit_report(report, chosen, language, target)
     return EXIT_VIOLATION if report.has_violation else 0
 
@@ -88,13 +86,3 @@ def _emit_report(
         formats.TURTLE: lambda: render.render_ttl(report),
     }
     deliver(renderers[chosen](), target)
-
-
-def _snapshot(store: Store, path: Path) -> None:
-    """Write every triple of the store's default graph to ``path`` as N-Triples."""
-    import pyoxigraph as ox
-
-    from ecokg.stores.base import construct
-
-    triples = construct(store, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-    ox.serialize(triples, path, format=ox.RdfFormat.N_TRIPLES)

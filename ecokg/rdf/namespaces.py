@@ -173,6 +173,7 @@ class _ClosedNamespaceMeta(type):
     reports ``ECO.Projct`` before it runs, and it raises AttributeError when it does."""
 
     _NS: str
+    _terms: frozenset[str]
 
     def __new__(
         mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any]
@@ -181,6 +182,10 @@ class _ClosedNamespaceMeta(type):
         for term in namespace.get("__annotations__", {}):
             if not term.startswith("_"):
                 setattr(cls, term, namespace["_NS"] + term)
+        # once: `iri in ECO` runs for every triple of a user's file (kb.data_problems)
+        cls._terms = frozenset(
+            v for k, v in vars(cls).items() if not k.startswith("_") and isinstance(v, str)
+        )
         return cls
 
     def __getitem__(cls, name: str) -> str:
@@ -191,11 +196,11 @@ class _ClosedNamespaceMeta(type):
         return value
 
     def __contains__(cls, iri: object) -> bool:
-        return isinstance(iri, str) and iri in cls.terms()
+        return isinstance(iri, str) and iri in cls._terms
 
     def terms(cls) -> set[str]:
         """Every IRI of the namespace."""
-        return {v for k, v in vars(cls).items() if not k.startswith("_") and isinstance(v, str)}
+        return set(cls._terms)
 
 
 class ECO(metaclass=_ClosedNamespaceMeta):

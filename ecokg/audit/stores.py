@@ -1,0 +1,93 @@
+"""The audit of the plans a store holds: one plan's statements fetched at a time.
+
+Each plan (:func:`ecokg.stores.plans.list_plans`) is fetched from its own named graph with
+one CONSTRUCT (on an endpoint, the only download: never the whole store in one response),
+written to a file of sorted N-Triples (so that an unchanged plan hits the audit cache), and
+audited with the ontology exactly as a plan given in files is (:mod:`ecokg.audit.plans`: a
+process pool, then the cross-plan shapes over the plans' files, kept in oxigraph). The
+monitoring graph goes with the plans whose instances its statements mention. A store pushed
+by release 0.1 (one plan, in the bare …/graph/plan) audits as that one plan.
+"""
+
+from __future__ import annotations
+
+import copy
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ecokg.audit.findings import AuditReport
+from ecokg.errors import InputError
+from ecokg.kb import PlanInput
+from ecokg.rdf.namespaces import GRAPH_MONITORING, GRAPH_PLAN
+from ecokg.stores.base import Store, construct
+from ecokg.stores.plans import list_plans
+
+_GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <%s> { ?s ?p ?o } }"
+
+
+def audit_store(
+    store: Store,
+    *,
+    shapes: Sequence[Path] = (),
+    lang: str = "zh",
+    jobs: int | None = None,
+) -> AuditReport:
+    """Audit every plan in ``store`` (embedded or remote) on its own, then across plans."""
+    from ecokg.audit.plans import audit_one, audit_plans
+
+    store = _every_graph(store)
+    plans = list_plans(store)
+    graphs: list[tuple[str | None, str]] = [(plan.iri, plan.stated_graph) for plan in plans]
+    graphs = graphs or [(None, GRAPH_PLAN)]
+    with tempfile.TemporaryDirectory(prefix="ecokg-audit-") as folder:
+        monitoring = construct(store, _GRAPH % GRAPH_MONITORING)
+        inputs = []
+        for index, (iri, graph) in enumerate(graphs):
+            triples = construct(store, _GRAPH % graph)
+            if not triples:
+                raise InputError(f"{graph}: the store holds no statements in this plan graph")
+            triples += _mentioning(monitoring, triples, alone=len(graphs) == 1)
+            path = Path(folder) / f"plan-{index:05d}.nt"
+            _write_sorted(triples, path)
+            inputs.append(PlanInput((iri,) if iri else (), (path,)))
+        if len(inputs) == 1:
+            return audit_one(inputs[0].files, shapes, lang)
+        report = audit_plans(inputs, shapes=shapes, lang=lang, jobs=jobs)
+    for part, (_, graph) in zip(report.parts, graphs, strict=False):
+        part.files = [graph]  # the plan's named graph, not the temporary file it was read from
+    if report.parts and report.parts[-1].plan is None:
+        report.parts[-1].files = [graph for _, graph in graphs]
+    return report
+
+
+def _every_graph(store: Store) -> Store:
+    """An endpoint's store with every named graph visible (GRAPH <…/plan/{code}>), rather
+    than only the graphs its default graph is made of."""
+    from ecokg.stores.remote import RemoteStore
+
+    if isinstance(store, RemoteStore) and store.graphs:
+        store = copy.copy(store)
+        store.graphs = ()
+    return store
+
+
+def _mentioning(
+    monitoring: list[ox.Triple], plan: list[ox.Triple], *, alone: bool
+) -> list[ox.Triple]:
+    """The monitoring statements about the plan: those of every subject whose statements
+    mention one of the plan's subjects (all of them when the store holds one plan)."""
+    if alone or not monitoring:
+        return list(monitoring)
+    subjects = {triple.subject for triple in plan}
+    about = {t.subject for t in monitoring if t.object in subjects or t.subject in subjects}
+    return [triple for triple in monitoring if triple.subject in about]
+
+
+def _write_sorted(triples: list[ox.Triple], path: Path) -> None:
+    text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    assert text is not None
+    lines = sorted(set(text.decode("utf-8").splitlines()))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
