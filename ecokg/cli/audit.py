@@ -46,22 +46,12 @@ def audit(
     language = check_lang(lang) or "zh"
     target = to_file(output)
     chosen = AUDIT_FORMATS.choose(shared.output_format, target, formats.TABLE)
-    if shared.store is not None:
-        # Until the audit reads plan graphs from a store: each plan's statements as a file.
-        from ecokg.store_load import stated_snapshot
-        from ecokg.stores.ondisk import StoredDataset
-
-        stored = shared.load()
-        assert isinstance(stored, StoredDataset)
-        with tempfile.TemporaryDirectory(prefix="ecokg-audit-") as folder:
-            files = stated_snapshot(stored, Path(folder))
-            report = run_audit(files, bundled=False, shapes=shapes or [], lang=language)
-    elif shared.endpoint is None:
+    if shared.store is None and shared.endpoint is None:
         report = run_audit(shared.data, bundled=shared.bundled, shapes=shapes or [], lang=language)
     else:
         from ecokg.audit.stores import audit_store
 
-        # one plan graph at a time (CONSTRUCT), never the whole store in one response
+        # one plan graph at a time (a CONSTRUCT each), never the whole store at once
         store = replace(shared, no_inferred=True).open_store()
         report = audit_store(store, shapes=shapes or [], lang=language)
     _emit_report(report, chosen, language, target)
