@@ -107,6 +107,12 @@ def dataset_fingerprint(dataset: Store, concept_namespaces: Iterable[str] = ()) 
     for loaded in getattr(dataset, "files", ()):
         digest.update(f"{loaded.graph}\n".encode())
         digest.update(hashlib.sha256(loaded.path.read_bytes()).digest())
+    # a store opened with --store lists no files: its manifest's version names its content
+    manifest = getattr(dataset, "manifest", None)
+    if manifest is not None:
+        digest.update(f"store {manifest.dataset_version}\n".encode())
+    for graph in getattr(dataset, "query_graphs", None) or ():  # one plan's view (--plan)
+        digest.update(f"scope {graph}\n".encode())
     for namespace in sorted(set(concept_namespaces)):
         digest.update(f"concepts {namespace}\n".encode())
     return digest.hexdigest()[:32]
