@@ -81,7 +81,8 @@ def commands(first: County) -> dict[str, list[str]]:
 def baseline(store_dir: Path, work: Path, query: str) -> tuple[float, float, int]:
     """pyoxigraph alone on the same quads: bulk load of the store's dump, and one query."""
     dump = work / "dump.nq"
-    ox.Store.read_only(str(store_dir / "oxigraph")).dump(output=str(dump), format=ox.RdfFormat.N_QUADS)
+    stored = ox.Store.read_only(str(store_dir / "oxigraph"))
+    stored.dump(output=str(dump), format=ox.RdfFormat.N_QUADS)
     target = work / "baseline-store"
     shutil.rmtree(target, ignore_errors=True)
     start = time.perf_counter()
