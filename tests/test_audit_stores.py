@@ -167,3 +167,23 @@ def test_an_unchanged_plan_is_read_back_from_the_cache(
     plan.write_bytes(plan.read_bytes() + b"\n# changed\n")
     with pytest.raises(AssertionError, match="validated again"):
         audit([plan], bundled=False)
+
+
+def test_a_store_audited_again_is_read_back_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: RunCli
+) -> None:
+    """Each audit of a store fetches the plans anew (a CONSTRUCT names blank nodes anew):
+    the same plans must still hit the cache, and print the same report byte for byte."""
+    from ecokg.audit import plans
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    store = tmp_path / "store"
+    assert run_cli("store", "load", str(store))[0] == 0
+    code, first, _ = run_cli("audit", "--store", str(store), "--format", "json")
+    assert code == 1 and json.loads(first)["findings"]
+
+    def validating(*args: Any, **kwargs: Any) -> AuditReport:
+        raise AssertionError("validated again")
+
+    monkeypatch.setattr(plans, "run_audit", validating)
+    assert run_cli("audit", "--store", str(store), "--format", "json") == (1, first, "")

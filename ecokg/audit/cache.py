@@ -25,7 +25,7 @@ from ecokg.cache_entries import obtain
 from ecokg.rdf.parsing import add_to_rdflib
 
 # Bump when the entry body changes, so that old entries are not read as damaged.
-_ENTRY_FORMAT = "1"
+_ENTRY_FORMAT = "2"
 
 
 def audit_key(kind: str, lang: str, shapes: Sequence[Path], inputs: Iterable[bytes | Path]) -> str:
@@ -61,7 +61,8 @@ def encode(part: PlanPart) -> bytes:
         "families": [asdict(family) for family in report.families],
         "report": report.report_graph.serialize(format="nt"),
     }
-    return json.dumps(document, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    # key order kept: a finding read back prints exactly as a fresh one (labels zh, then en)
+    return json.dumps(document, ensure_ascii=False).encode("utf-8")
 
 
 def decode(body: bytes) -> PlanPart:

@@ -12,6 +12,7 @@ by release 0.1 (one plan, in the bare …/graph/plan) audits as that one plan.
 from __future__ import annotations
 
 import copy
+import hashlib
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -87,7 +88,34 @@ def _mentioning(
 
 
 def _write_sorted(triples: list[ox.Triple], path: Path) -> None:
-    text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    """The triples as sorted N-Triples, blank nodes named by what they link (a CONSTRUCT
+    names them anew each time: the audit cache would never see the same plan twice)."""
+    text = ox.serialize(_stable_blank_nodes(triples), format=ox.RdfFormat.N_TRIPLES)
     assert text is not None
     lines = sorted(set(text.decode("utf-8").splitlines()))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _stable_blank_nodes(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """``triples`` with each blank node labelled by a hash of the triples around it (what
+    points to it, what it states); blank nodes alike in both keep apart by a counter."""
+    around: dict[ox.BlankNode, list[str]] = {}
+    for triple in triples:
+        subject, predicate, value = triple.subject, triple.predicate, triple.object
+        if isinstance(subject, ox.BlankNode):
+            shown = "_" if isinstance(value, ox.BlankNode) else str(value)
+            around.setdefault(subject, []).append(f"> {predicate} {shown}")
+        if isinstance(value, ox.BlankNode):
+            shown = "_" if isinstance(subject, ox.BlankNode) else str(subject)
+            around.setdefault(value, []).append(f"< {shown} {predicate}")
+    labels: dict[ox.BlankNode, ox.BlankNode] = {}
+    seen: dict[str, int] = {}
+    for node, lines in sorted(around.items(), key=lambda item: sorted(item[1])):
+        digest = hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()[:24]
+        seen[digest] = seen.get(digest, 0) + 1
+        labels[node] = ox.BlankNode(f"b{digest}n{seen[digest]}")
+
+    def label(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> object:
+        return labels.get(term, term) if isinstance(term, ox.BlankNode) else term
+
+    return [ox.Triple(label(t.subject), t.predicate, label(t.object)) for t in triples]  # type: ignore[arg-type]
