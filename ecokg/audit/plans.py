@@ -70,7 +70,8 @@ def audit_plans(
 def _audit_plan(task: tuple[Sequence[Path], Sequence[Path], str, str | None]) -> PlanPart:
     files, shapes, lang, plan = task
     inputs = [*resources.ontology_files(), *files]
-    key = audit_key("plan", lang, [*resources.shape_files(), *shapes], inputs)
+    # the plan's IRI too: its findings are tagged with it (none for a lone plan)
+    key = audit_key(f"plan {plan}", lang, [*resources.shape_files(), *shapes], inputs)
 
     def build() -> PlanPart:
         graph, store = load_plan(inputs)
