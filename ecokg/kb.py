@@ -21,7 +21,6 @@ problem is one ``ecokg: warning:`` line on stderr; the exit code does not change
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ import pyoxigraph as ox
 
 from ecokg import resources
 from ecokg.errors import InputError, UsageError
+from ecokg.rdf.iris import code_of
 from ecokg.rdf.namespaces import (
     BUNDLED_CODE,
     ECO,
@@ -39,7 +39,6 @@ from ecokg.rdf.namespaces import (
     GRAPH_MONITORING,
     GRAPH_ONTOLOGY,
     GRAPH_PLAN,
-    ID,
     RDF,
     compact,
     inferred_graph,
@@ -361,9 +360,6 @@ def _group_plans(parsed: Sequence[tuple[Path, Sequence[ox.Quad]]], use: str) -> 
 
 _DCTERMS_SPATIAL = ox.NamedNode("http://purl.org/dc/terms/spatial")
 _DIVISION_CODE = ox.NamedNode(ECO.divisionCode)
-# An instance IRI under its county's code, …/id/{code}/… (docs/many-plans.md).
-# TODO(issue 12): ecokg.rdf.iris.code_of once part A's module is in main.
-_CODE_IN_IRI = re.compile(re.escape(ID) + r"(\d{6})/")
 
 
 def plan_code(plans: Sequence[str], parsed: Sequence[tuple[Path, Sequence[ox.Quad]]]) -> str | None:
@@ -385,9 +381,9 @@ def plan_code(plans: Sequence[str], parsed: Sequence[tuple[Path, Sequence[ox.Qua
     if codes:
         return codes[0]
     for iri in plans:
-        match = _CODE_IN_IRI.match(iri)
-        if match:
-            return match.group(1)
+        code = code_of(iri)
+        if code:
+            return code
     if any(path == resources.plan_file() for path, _ in parsed):
         return BUNDLED_CODE
     return None
