@@ -105,12 +105,10 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     env = {**os.environ}
     from ecokg import resources
+    from ecokg.rdf.namespaces import sparql_prologue
 
     query = (resources.query_dir() / "investment-by-programme.rq").read_text("utf-8")
-    prefixes = "".join(
-        f"PREFIX {p}: <{n}>\n"
-        for p, n in __import__("ecokg.rdf.namespaces", fromlist=["PREFIXES"]).PREFIXES.items()
-    )
+    prefixes = sparql_prologue()
     files = write_province(work / "plans", max(options.counts))
     results = []
     for count in options.counts:
