@@ -16,14 +16,21 @@ for the manifest, the lock and what an interrupted load leaves.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
 
 from ecokg import __version__, kb, resources
-from ecokg.errors import InputError, UsageError
+from ecokg.errors import EcokgError, InputError, UsageError
+from ecokg.interrupts import die_with_parent
 from ecokg.rdf.namespaces import GRAPH_ONTOLOGY
+from ecokg.reason.explain import InconsistentData
 from ecokg.stores import ondisk
 from ecokg.stores.local import Dataset
 from ecokg.stores.ondisk import Manifest, PlanRecord, StoreWriter
@@ -109,8 +116,13 @@ def load_store(
     inferred: bool = True,
     reason_limit: int | None = None,
     progress: Callable[[int], AbstractContextManager[Progress]] | None = None,
+    jobs: int | None = None,
 ) -> LoadResult:
-    """Load the plans of the input into the store in ``directory`` (created if need be)."""
+    """Load the plans of the input into the store in ``directory`` (created if need be).
+
+    Plans are parsed and reasoned over in up to ``jobs`` worker processes (default: one per
+    CPU; 1: in this process) while this process writes the finished ones into the store, in
+    the order given."""
     sources = plan_sources(data, bundled=bundled, inferred=inferred)
     with ondisk.writing(directory) as writer:
         manifest = writer.manifest
@@ -137,10 +149,15 @@ def load_store(
         manifest.pending = {"plans": sorted(todo), "graphs": sorted(cleared)}
         writer.save()  # first say what is about to change
         writer.clear(cleared)
+        first_brings_ontology = _needs_ontology(writer)
+        tasks = [
+            _Task(source, inferred, reason_limit, with_ontology=first_brings_ontology and i == 0)
+            for i, source in enumerate(todo.values())
+        ]
         with progress(len(todo)) if progress else nullcontext(_quiet) as advance:
-            for key, source in todo.items():
-                advance(f"loading {source.iri or key}")
-                _load_plan(writer, source, inferred=inferred, reason_limit=reason_limit)
+            for key, prepared in zip(todo, _prepared(tasks, jobs), strict=True):
+                advance(f"loaded {todo[key].iri or key}")
+                _write_plan(writer, prepared)
                 still = set(manifest.pending["plans"]) - {key}
                 manifest.pending = {
                     "plans": sorted(still),
@@ -169,28 +186,91 @@ def _closure(manifest: Manifest, keys: set[str], graphs: set[str]) -> tuple[set[
         keys |= sharing
 
 
-def _load_plan(
-    writer: StoreWriter, source: PlanSource, *, inferred: bool, reason_limit: int | None
-) -> None:
-    dataset = kb.load_dataset(
-        source.data_files, bundled=source.bundled, inferred=inferred, reason_limit=reason_limit
-    )
-    manifest = writer.manifest
-    if "digest" not in manifest.ontology or not _has_graph(writer, GRAPH_ONTOLOGY):
-        writer.add(_quads(dataset, only=GRAPH_ONTOLOGY))
-        manifest.ontology = {
-            "digest": ontology_digest(),
-            "graphs": ondisk.quads_by_graph(dataset, only=GRAPH_ONTOLOGY),
-            "loaded": _loaded(dataset, only=GRAPH_ONTOLOGY),
-        }
+@dataclass(frozen=True)
+class _Task:
+    source: PlanSource
+    inferred: bool
+    reason_limit: int | None
+    with_ontology: bool  # the store has no ontology graph yet: this plan brings it
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """One plan ready to write, as a worker hands it back: N-Quads and the manifest's record."""
+
+    nquads: bytes  # the plan's graphs (the ontology graph left out)
+    record: PlanRecord
+    ontology: tuple[bytes, dict[str, int], list] | None  # N-Quads, counts, loaded
+
+
+def _prepared(tasks: Sequence[_Task], jobs: int | None) -> Iterator[_Prepared]:
+    """The tasks' plans, prepared in worker processes when there are several, in order."""
+    workers = min(jobs or os.cpu_count() or 1, len(tasks))
+    if workers <= 1:
+        yield from (_reraise(_prepare(task)) for task in tasks)
+        return
+    # as in ecokg.reason.many: leaving the block (an error, Ctrl-C) ends the workers at once
+    context = get_context("fork" if hasattr(os, "fork") else "spawn")
+    with context.Pool(workers, initializer=die_with_parent) as pool:
+        for outcome in pool.imap(_prepare, tasks, chunksize=1):
+            yield _reraise(outcome)
+
+
+# A worker's error travels as (class, arguments): InconsistentData does not survive pickling.
+_Failure = tuple[type[EcokgError], tuple[Any, ...]]
+
+
+def _reraise(outcome: _Prepared | _Failure) -> _Prepared:
+    if isinstance(outcome, _Prepared):
+        return outcome
+    kind, arguments = outcome
+    raise kind(*arguments)
+
+
+def _prepare(task: _Task) -> _Prepared | _Failure:
+    """Parse and reason over one plan (:func:`ecokg.kb.load_dataset`, so the graph layout,
+    reasoning and its cache are exactly those of ``--data``)."""
+    source = task.source
+    try:
+        dataset = kb.load_dataset(
+            source.data_files,
+            bundled=source.bundled,
+            inferred=task.inferred,
+            reason_limit=task.reason_limit,
+        )
+    except InconsistentData as error:
+        return InconsistentData, (error.engine, error.findings)
+    except EcokgError as error:
+        return type(error), (error.message,)
+    ontology = None
+    if task.with_ontology:
+        ontology = (
+            _nquads(dataset, only=GRAPH_ONTOLOGY),
+            ondisk.quads_by_graph(dataset, only=GRAPH_ONTOLOGY),
+            _loaded(dataset, only=GRAPH_ONTOLOGY),
+        )
     counts = ondisk.quads_by_graph(dataset, skip=GRAPH_ONTOLOGY)
+    record = _record(source, dataset, counts)
+    return _Prepared(_nquads(dataset, skip=GRAPH_ONTOLOGY), record, ontology)
+
+
+def _write_plan(writer: StoreWriter, prepared: _Prepared) -> None:
+    manifest = writer.manifest
+    if prepared.ontology is not None:
+        nquads, counts, loaded = prepared.ontology
+        writer.load(nquads)
+        manifest.ontology = {"digest": ontology_digest(), "graphs": counts, "loaded": loaded}
     assert manifest.pending is not None
     journal = set(manifest.pending["graphs"])
-    if not set(counts) <= journal:  # say where the quads go before they go there
-        manifest.pending["graphs"] = sorted(journal | set(counts))
+    if not set(prepared.record.graphs) <= journal:  # say where the quads go before they go
+        manifest.pending["graphs"] = sorted(journal | set(prepared.record.graphs))
         writer.save()
-    writer.add(_quads(dataset, skip=GRAPH_ONTOLOGY))
-    manifest.put(_record(source, dataset, counts))
+    writer.load(prepared.nquads)
+    manifest.put(prepared.record)
+
+
+def _needs_ontology(writer: StoreWriter) -> bool:
+    return "digest" not in writer.manifest.ontology or not _has_graph(writer, GRAPH_ONTOLOGY)
 
 
 def _has_graph(writer: StoreWriter, graph: str) -> bool:
@@ -200,11 +280,14 @@ def _has_graph(writer: StoreWriter, graph: str) -> bool:
     return next(iter(writer.store.quads_for_pattern(None, None, None, node)), None) is not None
 
 
-def _quads(dataset: Dataset, *, only: str | None = None, skip: str | None = None) -> Iterator:
-    for quad in dataset.store:
-        name = getattr(quad.graph_name, "value", None)
-        if (only is None or name == only) and (skip is None or name != skip):
-            yield quad
+def _nquads(dataset: Dataset, *, only: str | None = None, skip: str | None = None) -> bytes:
+    quads = (
+        quad
+        for quad in dataset.store
+        if (only is None or getattr(quad.graph_name, "value", None) == only)
+        and (skip is None or getattr(quad.graph_name, "value", None) != skip)
+    )
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
 
 
 def _loaded(dataset: Dataset, *, only: str | None = None, skip: str | None = None) -> list:
@@ -259,8 +342,8 @@ def remove_plan(directory: Path | str, plan: str) -> PlanRecord:
         writer.save()
         writer.clear(cleared)
         manifest.drop(removed.key)
-        for source in sources:
-            _load_plan(writer, source, inferred=True, reason_limit=None)
+        for prepared in _prepared([_Task(source, True, None, False) for source in sources], None):
+            _write_plan(writer, prepared)
         manifest.pending = None
         writer.save()
     return removed

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -38,9 +38,11 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     texts: list[str] = []
     post = RemoteStore._post
 
-    def spy(self: RemoteStore, text: str, accept: str) -> tuple[bytes, str]:
+    def spy(
+        self: RemoteStore, text: str, accept: str, graphs: Sequence[str] | None = None
+    ) -> tuple[bytes, str]:
         texts.append(text)
-        return post(self, text, accept)
+        return post(self, text, accept, graphs)
 
     monkeypatch.setattr(RemoteStore, "_post", spy)
     return texts

@@ -15,7 +15,7 @@ from oxigraph_server import OxigraphServer, running_oxigraph
 from ecokg.kb import load_dataset
 from ecokg.publish import push as pushing
 from ecokg.rdf.namespaces import (
-    GRAPH_INFERRED,
+    BUNDLED_CODE,
     GRAPH_ONTOLOGY,
     GRAPH_PLAN,
     inferred_graph,
@@ -78,7 +78,7 @@ def test_graphs_larger_than_a_chunk_arrive_whole(
         "push", "--endpoint", srv.query_url, "--store", srv.store_url, "--chunk-size", "1000"
     )
     assert code == 0, err
-    for graph in (GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_INFERRED):
+    for graph in (GRAPH_ONTOLOGY, plan_graph(BUNDLED_CODE), inferred_graph(BUNDLED_CODE)):
         size = _rows(dataset, "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }", graph)
         (count,) = (int(key[0].split('"')[1]) for key in size)
         methods = [method for method, name in requests_sent if name == graph]

@@ -112,7 +112,7 @@ def loaded_graphs(dataset: Dataset) -> tuple[str, ...]:
 def left_alone(parts: list[Part]) -> list[str]:
     """The ecokg graphs of the plans pushed that no part replaces (the server keeps what
     it holds in them): the ontology, and each plan's stated or inferred graph left out."""
-    replaced = {part.graph for part in parts}
+    replaced = [part.graph for part in parts]  # in order: the answer lists plans as pushed
     codes = dict.fromkeys(
         graph_code(name) for name in replaced if is_plan_graph(name) or is_inferred_graph(name)
     ) or {None: None}

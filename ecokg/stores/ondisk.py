@@ -267,9 +267,10 @@ class StoreWriter:
             self.changed = True
             self.store.remove_graph(ox.NamedNode(graph))
 
-    def add(self, quads: Iterable[ox.Quad]) -> None:
+    def load(self, nquads: bytes) -> None:
+        """Add N-Quads with the bulk loader."""
         self.changed = True
-        self.store.bulk_extend(quads)
+        self.store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
         self.store.flush()
 
     def save(self) -> None:
