@@ -3,6 +3,7 @@ vocabulary contract of ecokg."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Final
 
 ECO_NS: Final = "https://w3id.org/ecokg/def#"
@@ -138,6 +139,7 @@ _BY_LENGTH: Final = sorted(PREFIXES.items(), key=lambda item: len(item[1]), reve
 _UNSAFE_LOCAL_CHARS: Final = frozenset(" <>\"{}|^`\\#?,;()[]'!$&*+=~@%")
 
 
+@functools.lru_cache(maxsize=65536)  # serialising a plan's inferences asks ~5,000 times per plan
 def compact(iri: str) -> str:
     """Return ``prefix:local`` for an IRI in a known namespace, else ``<iri>``."""
     for prefix, namespace in _BY_LENGTH:

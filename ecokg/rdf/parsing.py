@@ -42,11 +42,37 @@ _WARNED: set[str] = set()
 
 
 def parse_file(path: Path | str) -> list[ox.Quad]:
-    """Every quad of an RDF file (triples in the default graph), lexical forms as written."""
+    """Every quad of an RDF file (triples in the default graph), lexical forms as written.
+
+    The last files parsed are kept (by path, size and modification time): one command reads
+    the ontology and a plan's files several times (loading, reasoning, auditing). Callers
+    must not change the list they get."""
     path = Path(path)
     if not path.is_file():
         reason = "is a directory" if path.is_dir() else "not a file" if path.exists() else None
         raise InputError(f"{path}: {reason or 'file not found'}")
+    status = path.stat()
+    key = (str(path.resolve()), status.st_size, status.st_mtime_ns)
+    quads = _RECENT.get(key)
+    if quads is None:
+        quads = _parse_file(path)
+        _RECENT[key] = quads
+        while sum(len(kept) for kept in _RECENT.values()) > _RECENT_QUADS:
+            del _RECENT[next(iter(_RECENT))]  # the oldest (the newest stays even if larger)
+            if len(_RECENT) == 1:
+                break
+    return quads
+
+
+# The files parsed last, oldest first: (path, size, mtime) -> quads; about 100 MB at most.
+_RECENT: dict[tuple[str, int, int], list[ox.Quad]] = {}
+_RECENT_QUADS = 200_000
+# Text that may hold a release 0.1 IRI: …/id/ followed by something else than a division
+# code (a kind, or the end of a prefix or base IRI), or an escape that could spell one.
+_MAY_BE_LEGACY = re.compile(rb"ecokg/id/(?![0-9]{6}/)|\\[uU]")
+
+
+def _parse_file(path: Path) -> list[ox.Quad]:
     rdf_format = formats.RDF.from_path(path)
     if rdf_format is formats.JSON_LD:
         return with_current_iris(path, _parse_json_ld(path))
@@ -60,6 +86,8 @@ def parse_file(path: Path | str) -> list[ox.Quad]:
         raise InputError(_parse_error_message(path, error)) from error
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"{path}: cannot read: {error}") from error
+    if _MAY_BE_LEGACY.search(path.read_bytes()) is None:
+        return quads  # the common case, without looking at every term
     return with_current_iris(path, quads)
 
 
