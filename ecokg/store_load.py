@@ -28,7 +28,7 @@ import pyoxigraph as ox
 
 from ecokg import __version__, kb, resources
 from ecokg.errors import EcokgError, InputError, UsageError
-from ecokg.interrupts import die_with_parent
+from ecokg.interrupts import start_forked_child
 from ecokg.rdf.namespaces import GRAPH_ONTOLOGY
 from ecokg.reason.explain import InconsistentData
 from ecokg.stores import ondisk
@@ -211,7 +211,7 @@ def _prepared(tasks: Sequence[_Task], jobs: int | None) -> Iterator[_Prepared]:
         return
     # as in ecokg.reason.many: leaving the block (an error, Ctrl-C) ends the workers at once
     context = get_context("fork" if hasattr(os, "fork") else "spawn")
-    with context.Pool(workers, initializer=die_with_parent) as pool:
+    with context.Pool(workers, initializer=start_forked_child, initargs=(os.getpid(),)) as pool:
         for outcome in pool.imap(_prepare, tasks, chunksize=1):
             yield _reraise(outcome)
 

@@ -19,6 +19,9 @@ from province import County, derive_county, write_province
 from test_queries import cell
 
 from ecokg.kb import load_dataset
+from ecokg.rdf.namespaces import ECO_NS as ECO
+from ecokg.rdf.namespaces import RDF
+from ecokg.reason.explain import InconsistentData
 from ecokg.query import library as querylib
 from ecokg.store_load import load_store
 from ecokg.stores.local import Dataset
@@ -267,3 +270,29 @@ def test_ask_keeps_only_the_newest_copies(tmp_path: Path, monkeypatch: pytest.Mo
     left = sorted(p.name for p in cache.iterdir() if p.name.startswith("ask-store-"))
     assert len(left) == stores.KEEP_COPIES
     assert "ask-store-old4" in left and "ask-store-old3" in left
+
+
+def test_a_county_contradicting_the_ontology_stops_the_load_as_it_does_alone(
+    tmp_path: Path,
+) -> None:
+    """Plans are reasoned over in worker processes: the inconsistency of one of them reaches
+    the user as the same error (findings included) as when that plan is loaded alone, and
+    the plans already written stay usable."""
+    good, bad = write_province(tmp_path / "in", 2)
+    clash = County(2).base + "project/both"
+    with bad.open("a", encoding="utf-8") as stream:
+        for kind in ("Project", "Township"):
+            stream.write(f"<{clash}> <{RDF}type> <{ECO}{kind}> .\n")
+    with pytest.raises(InconsistentData) as alone:
+        load_store(tmp_path / "alone", [bad], bundled=False, jobs=1)
+    named = clash.split("/id/")[1]  # findings name it as id:{code}/project/both
+    assert any(named in finding for finding in alone.value.findings)
+    with pytest.raises(InconsistentData) as together:
+        load_store(tmp_path / "kb", [good, bad], bundled=False, jobs=2)
+    assert (together.value.message, together.value.findings) == (
+        alone.value.message,
+        alone.value.findings,
+    )
+    stored = open_stored(tmp_path / "kb")
+    assert [plan.code for plan in read_manifest(tmp_path / "kb").plans] == [str(County(1).code)]
+    assert bool(stored.query(f"ASK {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{County(1).base}')) }}"))

@@ -33,7 +33,7 @@ from ecokg.audit.findings import (
     node_label,
 )
 from ecokg.audit.sparql_only import sparql_only_audit, union_store
-from ecokg.interrupts import die_with_parent
+from ecokg.interrupts import start_forked_child
 from ecokg.kb import PlanInput
 
 CROSS_PLAN_SHAPES = "cross-plan.ttl"
@@ -56,7 +56,7 @@ def audit_plans(
         # A multiprocessing pool rather than concurrent.futures: leaving its block (an error,
         # Ctrl-C) terminates the workers at once instead of waiting for their plans.
         context = get_context("fork" if hasattr(os, "fork") else "spawn")
-        with context.Pool(workers, initializer=die_with_parent) as pool:
+        with context.Pool(workers, initializer=start_forked_child, initargs=(os.getpid(),)) as pool:
             union = [file for plan in plans for file in plan.files]
             cross = pool.apply_async(_audit_union, (union, lang))
             audited = pool.map(_audit_plan, tasks, chunksize=1)

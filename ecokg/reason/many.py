@@ -14,7 +14,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from ecokg import resources
-from ecokg.interrupts import die_with_parent
+from ecokg.interrupts import start_forked_child
 from ecokg.reason.engine import Inference, materialise, warm_ontology
 from ecokg.reason.explain import InconsistentData
 
@@ -50,7 +50,7 @@ def materialise_many(
     if workers > 1:
         # as in ecokg.audit.plans: leaving the block (an error, Ctrl-C) ends the workers at once
         context = get_context("fork" if hasattr(os, "fork") else "spawn")
-        with context.Pool(workers, initializer=die_with_parent) as pool:
+        with context.Pool(workers, initializer=start_forked_child, initargs=(os.getpid(),)) as pool:
             results = pool.map(_reason, tasks, chunksize=1)
     else:
         results = [_reason(task) for task in tasks]
