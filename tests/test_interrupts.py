@@ -246,7 +246,6 @@ def test_broken_pipe_is_quiet() -> None:
     assert (process.returncode, err) == (0, b"")
 
 
-
 def test_an_audit_of_several_plans_is_never_stopped_by_its_own_pool(tmp_path: Path) -> None:
     """Leaving a worker pool sends its workers SIGTERM. A worker that kept ecokg's signal
     handling (its wakeup fd is ecokg's own watchdog socket) made ecokg take that signal for

@@ -19,10 +19,10 @@ from province import County, derive_county, write_province
 from test_queries import cell
 
 from ecokg.kb import load_dataset
+from ecokg.query import library as querylib
 from ecokg.rdf.namespaces import ECO_NS as ECO
 from ecokg.rdf.namespaces import RDF
 from ecokg.reason.explain import InconsistentData
-from ecokg.query import library as querylib
 from ecokg.store_load import load_store
 from ecokg.stores.local import Dataset
 from ecokg.stores.ondisk import MANIFEST, Manifest, open_stored, read_manifest
