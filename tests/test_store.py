@@ -296,3 +296,16 @@ def test_a_county_contradicting_the_ontology_stops_the_load_as_it_does_alone(
     stored = open_stored(tmp_path / "kb")
     assert [plan.code for plan in read_manifest(tmp_path / "kb").plans] == [str(County(1).code)]
     assert bool(stored.query(f"ASK {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{County(1).base}')) }}"))
+
+
+def test_export_of_a_store_holds_every_plan(run_cli: RunCli, store: Path, tmp_path: Path) -> None:
+    """``export --store`` writes every graph of the store (monitoring aside), not the
+    ontology alone."""
+    output = tmp_path / "all.nq"
+    code, _, err = run_cli("export", "--store", store, "--output", output)
+    assert code == 0, err
+    exported = ox.Store()
+    exported.load(path=str(output), format=ox.RdfFormat.N_QUADS)
+    stored = open_stored(store)
+    assert set(exported.named_graphs()) == set(stored.store.named_graphs())
+    assert len(exported) == len(stored.store)

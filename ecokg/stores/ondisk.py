@@ -172,6 +172,10 @@ class StoredDataset(Dataset):
         self.directory = directory
         self.manifest = manifest
 
+    def graphs(self) -> tuple[str, ...]:
+        """The named graphs the manifest records: the ontology's, then each plan's."""
+        return tuple(self.manifest.graphs)
+
     def loaded_files(self) -> list[LoadedFile]:
         entries = [*self.manifest.ontology.get("loaded", [])]
         for plan in self.manifest.plans:
