@@ -197,14 +197,20 @@ def test_store_excludes_other_dataset_options(run_cli: RunCli, store: Path) -> N
 def test_an_interrupted_load_leaves_a_usable_store(
     run_cli: RunCli, tmp_path: Path, county: Path
 ) -> None:
-    """Killed while the second plan loads: the store opens with the first plan, no second
-    load may start meanwhile, and the next load finishes the job."""
-    fresh = tmp_path / "county.nt"  # not reasoned yet in this session: a long window
-    ox.serialize(derive_county(County(7)), str(fresh), format=ox.RdfFormat.N_QUADS)
+    """Killed while later plans load: the store opens with the plans written so far, no
+    second load may start meanwhile, and the next load finishes the job."""
+    # counties not reasoned yet in this session, several of them: plans are prepared in
+    # parallel, so one alone could be done before the checks below have run
+    fresh = []
+    for index in range(7, 15):
+        path = tmp_path / f"county-{index}.nt"
+        ox.serialize(derive_county(County(index)), str(path), format=ox.RdfFormat.N_QUADS)
+        fresh.append(path)
     directory = tmp_path / "kb"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    data = [arg for path in fresh for arg in ("--data", str(path))]
     process = subprocess.Popen(
-        [sys.executable, "-m", "ecokg", "store", "load", str(directory), "--data", str(fresh)],
+        [sys.executable, "-m", "ecokg", "store", "load", str(directory), *data],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -223,16 +229,16 @@ def test_an_interrupted_load_leaves_a_usable_store(
     finally:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+    written = read_manifest(directory)
+    assert written.pending, "the load ended before it was killed"
     code, out, err = run_cli("query", "plans", "--store", directory, "--format", "csv")
     assert code == 0 and "interrupted" in err
-    assert len(out.strip().splitlines()) == 2  # the bundled plan only
-    result = load_store(directory, [fresh])
+    assert len(out.strip().splitlines()) == 1 + len(written.plans)  # the plans written
+    result = load_store(directory, fresh)
     manifest = read_manifest(directory)
-    assert manifest.pending is None and len(manifest.plans) == 2
-    assert len(result.skipped) == 1
-    assert _fingerprint(open_stored(directory).store) == _fingerprint(
-        _clean_store(tmp_path, [fresh])
-    )
+    assert manifest.pending is None and len(manifest.plans) == 1 + len(fresh)
+    assert len(result.skipped) == len(written.plans)
+    assert _fingerprint(open_stored(directory).store) == _fingerprint(_clean_store(tmp_path, fresh))
 
 
 def _clean_store(tmp_path: Path, data: list[Path], *, bundled: bool = True) -> ox.Store:

@@ -44,7 +44,7 @@ _WARNED: set[str] = set()
 def parse_file(path: Path | str) -> list[ox.Quad]:
     """Every quad of an RDF file (triples in the default graph), lexical forms as written.
 
-    The last files parsed are kept (by path, size and modification time): one command reads
+    The last files parsed are kept (by path, inode, size and modification time): one command reads
     the ontology and a plan's files several times (loading, reasoning, auditing). Callers
     must not change the list they get."""
     path = Path(path)
@@ -52,7 +52,7 @@ def parse_file(path: Path | str) -> list[ox.Quad]:
         reason = "is a directory" if path.is_dir() else "not a file" if path.exists() else None
         raise InputError(f"{path}: {reason or 'file not found'}")
     status = path.stat()
-    key = (str(path.resolve()), status.st_size, status.st_mtime_ns)
+    key = (str(path.resolve()), status.st_ino, status.st_size, status.st_mtime_ns)
     quads = _RECENT.get(key)
     if quads is None:
         quads = _parse_file(path)
@@ -64,8 +64,8 @@ def parse_file(path: Path | str) -> list[ox.Quad]:
     return quads
 
 
-# The files parsed last, oldest first: (path, size, mtime) -> quads; about 100 MB at most.
-_RECENT: dict[tuple[str, int, int], list[ox.Quad]] = {}
+# The files parsed last, oldest first: (path, inode, size, mtime) -> quads; ~100 MB at most.
+_RECENT: dict[tuple[str, int, int, int], list[ox.Quad]] = {}
 _RECENT_QUADS = 200_000
 # Text that may hold a release 0.1 IRI: …/id/ followed by something else than a division
 # code (a kind, or the end of a prefix or base IRI), or an escape that could spell one.
