@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import multiprocessing
+import multiprocessing.pool
 import os
 import select
 import signal
@@ -224,6 +226,15 @@ def start_forked_child(parent: int) -> None:
     with contextlib.suppress(ValueError):  # forked from a thread other than the main one
         signal.set_wakeup_fd(-1)
     die_with_parent(parent)
+
+
+def worker_pool(workers: int) -> multiprocessing.pool.Pool:
+    """A process pool whose workers start as forked children (:func:`start_forked_child`):
+    a worker that kept ecokg's wakeup fd would pass the SIGTERM the pool sends it on leaving
+    its block to ecokg's watchdog, which took it for its own. Use it as a context manager:
+    leaving the block (an error, Ctrl-C) terminates the workers at once."""
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    return context.Pool(workers, initializer=start_forked_child, initargs=(os.getpid(),))
 
 
 def write_all(fd: int, data: bytes) -> None:

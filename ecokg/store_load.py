@@ -20,7 +20,6 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ import pyoxigraph as ox
 
 from ecokg import __version__, kb, resources
 from ecokg.errors import EcokgError, InputError, UsageError
-from ecokg.interrupts import start_forked_child
+from ecokg.interrupts import worker_pool
 from ecokg.rdf.namespaces import GRAPH_ONTOLOGY
 from ecokg.reason.explain import InconsistentData
 from ecokg.stores import ondisk
@@ -209,9 +208,7 @@ def _prepared(tasks: Sequence[_Task], jobs: int | None) -> Iterator[_Prepared]:
     if workers <= 1:
         yield from (_reraise(_prepare(task)) for task in tasks)
         return
-    # as in ecokg.reason.many: leaving the block (an error, Ctrl-C) ends the workers at once
-    context = get_context("fork" if hasattr(os, "fork") else "spawn")
-    with context.Pool(workers, initializer=start_forked_child, initargs=(os.getpid(),)) as pool:
+    with worker_pool(workers) as pool:  # leaving it (an error, Ctrl-C) ends the workers
         for outcome in pool.imap(_prepare, tasks, chunksize=1):
             yield _reraise(outcome)
 

@@ -263,7 +263,7 @@ def test_an_audit_of_several_plans_is_never_stopped_by_its_own_pool(tmp_path: Pa
 
 
 def test_every_pool_of_ecokg_starts_its_workers_as_forked_children() -> None:
-    """The pools of the audit, the reasoner and the store loader use that initializer."""
+    """Every pool of ecokg starts its workers with that initializer (interrupts.worker_pool)."""
     for path in (ROOT / "ecokg").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         for call in text.split(".Pool(")[1:]:

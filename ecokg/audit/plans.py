@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import replace
-from multiprocessing import get_context
 from pathlib import Path
 
 import rdflib
@@ -33,7 +32,7 @@ from ecokg.audit.findings import (
     node_label,
 )
 from ecokg.audit.sparql_only import sparql_only_audit, union_store
-from ecokg.interrupts import start_forked_child
+from ecokg.interrupts import worker_pool
 from ecokg.kb import PlanInput
 
 CROSS_PLAN_SHAPES = "cross-plan.ttl"
@@ -55,8 +54,7 @@ def audit_plans(
     if workers > 1:
         # A multiprocessing pool rather than concurrent.futures: leaving its block (an error,
         # Ctrl-C) terminates the workers at once instead of waiting for their plans.
-        context = get_context("fork" if hasattr(os, "fork") else "spawn")
-        with context.Pool(workers, initializer=start_forked_child, initargs=(os.getpid(),)) as pool:
+        with worker_pool(workers) as pool:
             union = [file for plan in plans for file in plan.files]
             cross = pool.apply_async(_audit_union, (union, lang))
             audited = pool.map(_audit_plan, tasks, chunksize=1)

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from multiprocessing import get_context
 from pathlib import Path
 
 from ecokg import resources
-from ecokg.interrupts import start_forked_child
+from ecokg.interrupts import worker_pool
 from ecokg.reason.engine import Inference, materialise, warm_ontology
 from ecokg.reason.explain import InconsistentData
 
@@ -48,9 +47,7 @@ def materialise_many(
     workers = min(jobs or os.cpu_count() or 1, len(tasks))
     warm_ontology(ontology)  # parsed here once, inherited by the forked workers
     if workers > 1:
-        # as in ecokg.audit.plans: leaving the block (an error, Ctrl-C) ends the workers at once
-        context = get_context("fork" if hasattr(os, "fork") else "spawn")
-        with context.Pool(workers, initializer=start_forked_child, initargs=(os.getpid(),)) as pool:
+        with worker_pool(workers) as pool:  # leaving it (an error, Ctrl-C) ends the workers
             results = pool.map(_reason, tasks, chunksize=1)
     else:
         results = [_reason(task) for task in tasks]
