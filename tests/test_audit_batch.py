@@ -11,7 +11,7 @@ import pytest
 
 from ecokg import resources
 from ecokg.audit import engine, sparql, sparql_plan
-from ecokg.audit.sparql_batch import batchable
+from ecokg.audit.sparql_batch import batchable, screenable
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "shapes").glob("*.ttl"))
 
@@ -42,6 +42,47 @@ def test_the_bundled_shapes_are_mostly_batched() -> None:
     assert {"S20", "S21", "S31", "S70", "S90", "S91"} <= batched
     # $this only in an OPTIONAL, a NOT EXISTS, or a UNION branch; or a GROUP_CONCAT
     assert not batched & {"S40", "S71", "S55"}
+    screened = {str(c.shape).rsplit("#", 1)[1][:3] for c in constraints if screenable(c.query)}
+    # their messages list the fullest tables (S55), the part ÷ whole computed (S30)
+    assert screened == {"S30", "S55"}
+
+
+CONCAT = "(GROUP_CONCAT(?v) AS ?all)"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (f"SELECT $this {CONCAT} WHERE {{ $this <p> ?v }} GROUP BY $this", True),
+        # a concatenation projected further, under another name, is still only projected
+        (
+            f"SELECT $this (COALESCE(?all, '') AS ?shown) WHERE {{ $this <q> ?w OPTIONAL {{ "
+            f"SELECT $this {CONCAT} WHERE {{ $this <p> ?v }} GROUP BY $this }} }}",
+            True,
+        ),
+        # what is kept depends on the concatenation's order: not screened
+        (
+            f"SELECT $this WHERE {{ {{ SELECT $this {CONCAT} WHERE {{ $this <p> ?v }} "
+            f"GROUP BY $this }} FILTER(STRSTARTS(?all, 'a')) }}",
+            False,
+        ),
+        (
+            f"SELECT $this ?first WHERE {{ {{ SELECT $this {CONCAT} WHERE {{ $this <p> ?v }} "
+            f"GROUP BY $this }} BIND(SUBSTR(?all, 1, 1) AS ?first) }}",
+            False,
+        ),
+        (
+            f"SELECT $this (COALESCE(?all, '') AS ?shown) WHERE {{ {{ SELECT $this {CONCAT} "
+            f"WHERE {{ $this <p> ?v }} GROUP BY $this }} }} HAVING(?shown != '')",
+            False,
+        ),
+        # no concatenation: batched, not screened; $this unbound first: neither
+        ("SELECT $this ?v WHERE { $this <p> ?v }", False),
+        (f"SELECT $this {CONCAT} WHERE {{ OPTIONAL {{ $this <p> ?v }} }} GROUP BY $this", False),
+    ],
+)
+def test_which_queries_are_screened(query: str, expected: bool) -> None:
+    assert screenable(query) is expected
 
 
 @pytest.mark.parametrize(

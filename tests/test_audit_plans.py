@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +113,21 @@ def test_three_counties_each_with_their_own_findings(province: list[Path]) -> No
     print(f"audit of 3 synthetic counties: {seconds:.1f} s")
     assert seconds < 60
     assert [len(part.report.findings) for part in parallel.parts] == [40, 40, 40, 0]
+
+
+def test_progress_is_told_of_each_plan_then_of_the_union(province: list[Path]) -> None:
+    told: list[object] = []
+
+    @contextmanager
+    def progress(total: int) -> Iterator[Callable[[str], None]]:
+        told.append(total)
+        yield told.append
+
+    report = audit(province, bundled=False, progress=progress)
+    plans = [part.label["zh"] for part in report.parts[:-1]]
+    assert told[0] == len(plans) + 1 == 4
+    assert sorted(told[1:4]) == sorted(plans)  # as each plan's audit ends, in any order
+    assert told[4:] == ["规划之间"]
 
 
 def test_two_counties_with_the_same_township_slugs_are_found(

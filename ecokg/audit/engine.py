@@ -22,6 +22,7 @@ cannot run as SHACL prescribes stays with pyshacl, which parses its query once
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -47,8 +48,13 @@ from ecokg.audit.findings import (
 )
 from ecokg.audit.oxstore import store_from_graph, store_from_triples
 from ecokg.errors import EcokgError, InputError
-from ecokg.patches import prepare_with_this_bound, pyshacl_without_result_texts
-from ecokg.rdf.parsing import add_to_rdflib, parse_files, rdflib_graph
+from ecokg.patches import (
+    copy_of_memory_graph,
+    prepare_with_this_bound,
+    pyshacl_without_discarded_results,
+    pyshacl_without_result_texts,
+)
+from ecokg.rdf.parsing import add_to_rdflib, file_stamp, parse_files, rdflib_graph
 
 __all__ = [
     "LANGS",
@@ -99,11 +105,27 @@ def load_plan(
 ) -> tuple[rdflib.Graph, ox.Store | None]:
     """Parse RDF files once into an rdflib graph and (unless ``store`` is False) an oxigraph
     store for the SPARQL constraints, filled from the parsed terms (lexical forms kept)."""
-    graph = _PreparedQueryGraph()
+    paths = [Path(path) for path in paths]
+    ontology = resources.ontology_files()
+    graph = None
+    if paths[: len(ontology)] == ontology:  # most audits: the ontology, then a plan
+        graph = copy_of_memory_graph(_ontology_graph(tuple(map(file_stamp, ontology))))
+    if graph is None:
+        graph = _PreparedQueryGraph()
+        add_to_rdflib(graph, parse_files(paths))
+    else:
+        add_to_rdflib(graph, parse_files(paths[len(ontology) :]))
     quads = parse_files(paths)
-    add_to_rdflib(graph, quads)
     triples = ((q.subject, q.predicate, q.object) for q in quads)
     return graph, store_from_triples(triples) if store else None
+
+
+@lru_cache(maxsize=1)
+def _ontology_graph(stamps: tuple[tuple[str, int, int, int], ...]) -> _PreparedQueryGraph:
+    """The ontology's graph, kept to be copied (one per version of its files)."""
+    graph = _PreparedQueryGraph()
+    add_to_rdflib(graph, parse_files(Path(stamp[0]) for stamp in stamps))
+    return graph
 
 
 def load_shapes(extra: Sequence[Path] = (), *, bundled: bool = True) -> rdflib.Graph:
@@ -155,7 +177,7 @@ def _validate_core(data: rdflib.Graph, shapes: rdflib.Graph) -> tuple[rdflib.Gra
     import pyshacl
 
     try:
-        with pyshacl_without_result_texts():
+        with pyshacl_without_result_texts(), pyshacl_without_discarded_results():
             conforms, report_graph, _ = pyshacl.validate(
                 data,
                 shacl_graph=shapes,

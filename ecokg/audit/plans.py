@@ -12,7 +12,8 @@ stating the same IRI. Plans are validated in parallel processes when there are s
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,34 +36,69 @@ from ecokg.audit.sparql_only import sparql_only_audit, union_store
 from ecokg.interrupts import worker_pool
 from ecokg.kb import PlanInput
 
+Progress = Callable[[str], None]
 CROSS_PLAN_SHAPES = "cross-plan.ttl"
 # The files the cross-plan shapes need besides their own: prefixes and families.
 _SUPPORT_SHAPES = ("prefixes.ttl", "families.ttl")
 
 
 def audit_plans(
-    plans: Sequence[PlanInput],
+    plans: Iterable[PlanInput],
     *,
     shapes: Sequence[Path] = (),
     lang: str = "zh",
     jobs: int | None = None,
+    count: int | None = None,
+    progress: Callable[[int], AbstractContextManager[Progress]] | None = None,
 ) -> AuditReport:
     """Audit each plan with the ontology (bundled shapes + ``shapes``), then the cross-plan
-    shapes over the union; ``jobs`` processes at most (default: the CPUs; 1: in this one)."""
-    workers = min(jobs or os.cpu_count() or 1, len(plans))
-    tasks = [(plan.files, tuple(shapes), lang, plan.iri) for plan in plans]
-    if workers > 1:
-        # A multiprocessing pool rather than concurrent.futures: leaving its block (an error,
-        # Ctrl-C) terminates the workers at once instead of waiting for their plans.
-        with worker_pool(workers) as pool:
-            union = [file for plan in plans for file in plan.files]
-            cross = pool.apply_async(_audit_union, (union, lang))
-            audited = pool.map(_audit_plan, tasks, chunksize=1)
-            audited.append(cross.get())
-    else:
-        audited = [_audit_plan(task) for task in tasks]
-        audited.append(_audit_union([file for p in plans for file in p.files], lang))
-    return combine(audited)
+    shapes over the union; ``jobs`` processes at most (default: the CPUs; 1: in this one).
+
+    ``plans`` may be read lazily (``count`` of them, when it has no length): each is audited
+    as soon as it comes, while the next ones are read, and the union once all have come.
+    ``progress(steps)`` gives the function told of each step done (a plan, then the union).
+    """
+    if count is None:
+        plans = list(plans)
+        count = len(plans)
+    workers = min(jobs or os.cpu_count() or 1, count)
+    given: list[PlanInput] = []
+    with progress(count + 1) if progress else nullcontext(_quiet) as advance:
+
+        def audited_one(part: PlanPart) -> None:
+            advance(part.label.get(lang) or part.plan or ", ".join(part.files))
+
+        if workers > 1:
+            # A multiprocessing pool rather than concurrent.futures: leaving its block (an
+            # error, Ctrl-C) terminates the workers at once instead of waiting for their plans.
+            with worker_pool(workers) as pool:
+                pending = []
+                for plan in plans:
+                    given.append(plan)
+                    task = _task(plan, shapes, lang)
+                    pending.append(pool.apply_async(_audit_plan, (task,), callback=audited_one))
+                # the union in this process, while the workers audit the plans
+                cross = _audit_union([file for plan in given for file in plan.files], lang)
+                audited = [result.get() for result in pending]
+        else:
+            given = list(plans)
+            audited = []
+            for plan in given:
+                audited.append(_audit_plan(_task(plan, shapes, lang)))
+                audited_one(audited[-1])
+            cross = _audit_union([file for plan in given for file in plan.files], lang)
+        advance("规划之间" if lang == "zh" else "across plans")
+    return combine([*audited, cross])
+
+
+def _quiet(_what: str) -> None:
+    pass
+
+
+def _task(
+    plan: PlanInput, shapes: Sequence[Path], lang: str
+) -> tuple[Sequence[Path], Sequence[Path], str, str | None]:
+    return (plan.files, tuple(shapes), lang, plan.iri)
 
 
 def _audit_plan(task: tuple[Sequence[Path], Sequence[Path], str, str | None]) -> PlanPart:

@@ -30,7 +30,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF, RDFS
 
-from ecokg.audit.sparql_batch import batchable
+from ecokg.audit.sparql_batch import batchable, screenable
 from ecokg.audit.sparql_plan import SH, SHAPES_GRAPH, SparqlConstraint
 from ecokg.errors import InputError
 from ecokg.rdf.terms import OxTerm, to_oxigraph, to_rdflib
@@ -59,7 +59,8 @@ def evaluate(
 ) -> tuple[list[SparqlResult], list[SparqlConstraint]]:
     """Run the constraints over ``store``: the results, and the constraints left to pyshacl
     (a query that does not project ``$this`` cannot be pre-bound by oxigraph). With ``batch``,
-    a query that allows it runs once for all focus nodes (:mod:`ecokg.audit.sparql_batch`)."""
+    a query that allows it runs once for all focus nodes, and one that concatenates runs once to
+    find the focus nodes worth a run of their own (:mod:`ecokg.audit.sparql_batch`)."""
     if any(constraint.uses_shapes_graph for constraint in constraints):
         graph = ox.NamedNode(SHAPES_GRAPH)
         cache: dict[rdflib.term.Node, OxTerm] = {}
@@ -80,6 +81,8 @@ def evaluate(
             if once and batchable(constraint.query):
                 results.extend(_run_once(store, constraint, focus_list, terms))
                 continue
+            if once and screenable(constraint.query):
+                focus_list = _with_solutions(store, constraint, focus_list)
             for focus in focus_list:
                 results.extend(_run(store, constraint, focus, terms))
         except _NotProjected:
@@ -150,6 +153,15 @@ def _run_once(
             found.append(solution)
     for focus, focus_solutions in by_focus.items():
         yield from _results(constraint, focus, focus_solutions, names, terms)
+
+
+def _with_solutions(
+    store: ox.Store, constraint: SparqlConstraint, focus_list: list[OxTerm]
+) -> list[OxTerm]:
+    """The focus nodes of ``focus_list`` that a screenable query, run once with ``$this`` free,
+    has solutions for (in ``focus_list`` order): only they can have results."""
+    found = {solution["this"] for solution in _query(store, constraint, None)}
+    return [focus for focus in focus_list if focus in found]
 
 
 def _query(

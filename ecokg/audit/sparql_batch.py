@@ -12,7 +12,11 @@ checked here on the query's tokens, conservatively (anything else keeps per-node
   before any OPTIONAL or non-FILTER expression uses it, GROUP BY including ``$this`` when the
   SELECT aggregates, and no LIMIT, OFFSET or VALUES;
 - no GROUP_CONCAT: the order it concatenates in is the evaluation's, and a message must read
-  the same however the query ran;
+  the same however the query ran. A query that meets every other condition, and uses what it
+  concatenates only in projections, is *screened* instead (:func:`screenable`): one run with
+  ``$this`` free finds the focus nodes that have solutions, and only those run on their own.
+  Its solutions are those of the per-node runs but for the concatenation order, so the same
+  focus nodes have some;
 - elsewhere ``$this`` only in FILTER expressions, EXISTS patterns, OPTIONAL groups and
   sub-selects of that top-level group (never in a MINUS, GRAPH, SERVICE, VALUES or a plain
   nested group or UNION branch, which are evaluated before the join).
@@ -53,14 +57,65 @@ class _Unsafe(Exception):
 def batchable(query: str) -> bool:
     """True if ``query`` gives the same solutions run once with ``$this`` free, restricted
     to the focus nodes, as run once per focus node with ``$this`` pre-bound."""
-    tokens = [
+    tokens = _tokens(query)
+    if any(token == ("word", "GROUP_CONCAT") for token in tokens):
+        return False
+    return _joins_on_this(tokens)
+
+
+@lru_cache(maxsize=512)
+def screenable(query: str) -> bool:
+    """True if ``query`` would be :func:`batchable` but for GROUP_CONCAT, and what it
+    concatenates is only projected (never filtered, bound or joined on): a run with ``$this``
+    free then has solutions for exactly the focus nodes whose own runs have some."""
+    tokens = _tokens(query)
+    if not any(token == ("word", "GROUP_CONCAT") for token in tokens):
+        return False
+    return _concatenations_only_projected(tokens) and _joins_on_this(tokens)
+
+
+def _tokens(query: str) -> list[tuple[str, str]]:
+    return [
         (kind, text.upper() if kind == "word" else text)
         for match in _TOKEN.finditer(query)
         for kind, text in match.groupdict().items()
         if text is not None and kind != "skip"
     ]
-    if any(token == ("word", "GROUP_CONCAT") for token in tokens):
-        return False
+
+
+def _concatenations_only_projected(tokens: list[tuple[str, str]]) -> bool:
+    """Every variable a GROUP_CONCAT is bound to (``… AS ?v``), or a projected expression of
+    one, appears only in projections: between a SELECT and its WHERE clause."""
+    concatenated: set[str] = set()
+    changed = True
+    while changed:  # until the expressions of concatenations are all found
+        changed = False
+        projecting, depth, mentions = False, 0, False
+        for index, (kind, text) in enumerate(tokens):
+            if (kind, text) == ("word", "SELECT"):
+                projecting, depth, mentions = True, 0, False
+            elif (kind, text) in (("word", "WHERE"), ("punct", "{")):
+                projecting = False
+            elif not projecting:
+                if kind == "var" and text[1:] in concatenated:
+                    return False
+            elif text == "(":
+                depth += 1
+            elif text == ")":
+                depth -= 1
+                mentions = mentions and depth > 0
+            elif (kind, text) == ("word", "GROUP_CONCAT"):
+                mentions = True
+            elif kind == "var" and depth > 0:
+                mentions |= text[1:] in concatenated
+            elif (kind, text) == ("word", "AS") and mentions and index + 1 < len(tokens):
+                name = tokens[index + 1][1][1:]
+                changed |= name not in concatenated
+                concatenated.add(name)
+    return True
+
+
+def _joins_on_this(tokens: list[tuple[str, str]]) -> bool:
     start = next((i for i, token in enumerate(tokens) if token == ("word", "SELECT")), None)
     if start is None:
         return False

@@ -14,7 +14,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -27,6 +28,7 @@ from ecokg.stores.base import Store, construct
 from ecokg.stores.local import Dataset
 from ecokg.stores.plans import list_plans
 
+Progress = Callable[[str], None]
 _GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <%s> { ?s ?p ?o } }"
 
 
@@ -36,33 +38,75 @@ def audit_store(
     shapes: Sequence[Path] = (),
     lang: str = "zh",
     jobs: int | None = None,
+    progress: Callable[[int], AbstractContextManager[Progress]] | None = None,
 ) -> AuditReport:
-    """Audit every plan in ``store`` (embedded or remote) on its own, then across plans."""
+    """Audit every plan in ``store`` (embedded or remote) on its own, then across plans
+    (``progress``: as for :func:`ecokg.audit.plans.audit_plans`)."""
     from ecokg.audit.plans import audit_one, audit_plans
 
     store = _every_graph(store)
     plans = list_plans(store)
     graphs: list[tuple[str | None, str]] = [(plan.iri, plan.stated_graph) for plan in plans]
     graphs = graphs or [(None, GRAPH_PLAN)]
+    alone = len(graphs) == 1
     with tempfile.TemporaryDirectory(prefix="ecokg-audit-") as folder:
         monitoring = _statements(store, GRAPH_MONITORING)
-        inputs = []
-        for index, (iri, graph) in enumerate(graphs):
-            triples = _statements(store, graph)
-            if not triples:
-                raise InputError(f"{graph}: the store holds no statements in this plan graph")
-            triples += _mentioning(monitoring, triples, alone=len(graphs) == 1)
-            path = Path(folder) / f"plan-{index:05d}.nt"
-            _write_sorted(triples, path)
-            inputs.append(PlanInput((iri,) if iri else (), (path,)))
-        if len(inputs) == 1:
-            return audit_one(inputs[0].files, shapes, lang)
-        report = audit_plans(inputs, shapes=shapes, lang=lang, jobs=jobs)
+        # one plan read at a time, as the audit asks for it: the first plans are audited
+        # while the next ones are read
+        inputs = (
+            PlanInput(
+                (iri,) if iri else (),
+                (_write_plan(store, graph, monitoring, alone, Path(folder) / f"{index:05d}.nt"),),
+            )
+            for index, (iri, graph) in enumerate(graphs)
+        )
+        if alone:
+            return audit_one(next(inputs).files, shapes, lang)
+        report = audit_plans(
+            inputs, shapes=shapes, lang=lang, jobs=jobs, count=len(graphs), progress=progress
+        )
     for part, (_, graph) in zip(report.parts, graphs, strict=False):
         part.files = [graph]  # the plan's named graph, not the temporary file it was read from
     if report.parts and report.parts[-1].plan is None:
         report.parts[-1].files = [graph for _, graph in graphs]
     return report
+
+
+def _write_plan(
+    store: Store, graph: str, monitoring: list[ox.Triple], alone: bool, path: Path
+) -> Path:
+    """The statements of the plan ``graph``, with the monitoring statements about them, in
+    ``path`` as sorted N-Triples, blank nodes labelled stably: an unchanged plan hits the
+    audit cache."""
+    lines = None if monitoring else _dumped(store, graph)
+    if lines is None:
+        triples = _statements(store, graph)
+        if triples:
+            triples += _mentioning(monitoring, triples, alone=alone)
+        lines = _ntriples(_stable_blank_nodes(triples))
+    if not lines:
+        raise InputError(f"{graph}: the store holds no statements in this plan graph")
+    path.write_bytes(b"\n".join(sorted(set(lines))) + b"\n")
+    return path
+
+
+def _dumped(store: Store, graph: str) -> list[bytes] | None:
+    """A local store's ``graph`` as N-Triples lines, written by oxigraph itself: only the few
+    lines with a blank node become Python terms, to be labelled (None from an endpoint)."""
+    if not isinstance(store, Dataset):
+        return None
+    text = store.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+    lines = (text or b"").splitlines()
+    # every triple a blank node is in has its label: its lines are all it is labelled by
+    blank = [line for line in lines if b"_:" in line]
+    if not blank:
+        return lines
+    triples = list(ox.parse(b"\n".join(blank), format=ox.RdfFormat.N_TRIPLES))
+    return [line for line in lines if b"_:" not in line] + _ntriples(_stable_blank_nodes(triples))
+
+
+def _ntriples(triples: list[ox.Triple]) -> list[bytes]:
+    return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").splitlines()
 
 
 def _statements(store: Store, graph: str) -> list[ox.Triple]:
@@ -95,15 +139,6 @@ def _mentioning(
     subjects = {triple.subject for triple in plan}
     about = {t.subject for t in monitoring if t.object in subjects or t.subject in subjects}
     return [triple for triple in monitoring if triple.subject in about]
-
-
-def _write_sorted(triples: list[ox.Triple], path: Path) -> None:
-    """The triples as sorted N-Triples, blank nodes named by what they link (a CONSTRUCT
-    names them anew each time: the audit cache would never see the same plan twice)."""
-    text = ox.serialize(_stable_blank_nodes(triples), format=ox.RdfFormat.N_TRIPLES)
-    assert text is not None
-    lines = sorted(set(text.decode("utf-8").splitlines()))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _stable_blank_nodes(triples: list[ox.Triple]) -> list[ox.Triple]:

@@ -16,7 +16,7 @@ from ecokg.cli.options import (
     check_lang,
     shared,
 )
-from ecokg.cli.output import deliver, make_console, to_file
+from ecokg.cli.output import deliver, make_console, progress_bar, to_file
 from ecokg.rdf import formats
 
 if TYPE_CHECKING:
@@ -46,14 +46,17 @@ def audit(
     language = check_lang(lang) or "zh"
     target = to_file(output)
     chosen = AUDIT_FORMATS.choose(shared.output_format, target, formats.TABLE)
+    bar = progress_bar("Auditing plans")
     if shared.store is None and shared.endpoint is None:
-        report = run_audit(shared.data, bundled=shared.bundled, shapes=shapes or [], lang=language)
+        report = run_audit(
+            shared.data, bundled=shared.bundled, shapes=shapes or [], lang=language, progress=bar
+        )
     else:
         from ecokg.audit.stores import audit_store
 
         # one plan graph at a time (a CONSTRUCT each), never the whole store at once
         store = replace(shared, no_inferred=True).open_store()
-        report = audit_store(store, shapes=shapes or [], lang=language)
+        report = audit_store(store, shapes=shapes or [], lang=language, progress=bar)
     _emit_report(report, chosen, language, target)
     return EXIT_VIOLATION if report.has_violation else 0
 

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ecokg.cli.options import Shared, shared
-from ecokg.cli.output import deliver, make_console
+from ecokg.cli.output import deliver, make_console, progress_bar
 from ecokg.rdf import formats
 
 STORE_INFO_FORMATS = formats.Choices("store info", formats.TABLE, formats.REPORT_JSON)
@@ -41,7 +39,7 @@ def load(directory: DirArgument, *, shared: Shared) -> int:
         shared.data,
         bundled=shared.bundled,
         reason_limit=shared.reason_limit,
-        progress=_progress_bar,
+        progress=progress_bar("Loading plans"),
     )
     manifest = result.manifest
     print(
@@ -108,25 +106,3 @@ def remove(
     removed = remove_plan(directory, plan)
     print(f"{directory}: removed plan {removed.code or removed.key}", file=sys.stderr)
     return 0
-
-
-@contextmanager
-def _progress_bar(total: int) -> Iterator[Callable[[str], None]]:
-    """A Rich progress bar on stderr (one step per plan), when stderr is a terminal."""
-    if not sys.stderr.isatty() or total == 0:
-        yield lambda _what: None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("Loading plans", total=total)
-        started = [False]
-
-        def advance(what: str) -> None:
-            if started[0]:
-                progress.advance(task)
-            started[0] = True
-            progress.update(task, description=what)
-
-        yield advance

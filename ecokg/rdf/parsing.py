@@ -51,8 +51,7 @@ def parse_file(path: Path | str) -> list[ox.Quad]:
     if not path.is_file():
         reason = "is a directory" if path.is_dir() else "not a file" if path.exists() else None
         raise InputError(f"{path}: {reason or 'file not found'}")
-    status = path.stat()
-    key = (str(path.resolve()), status.st_ino, status.st_size, status.st_mtime_ns)
+    key = file_stamp(path)
     quads = _RECENT.get(key)
     if quads is None:
         quads = _parse_file(path)
@@ -62,6 +61,12 @@ def parse_file(path: Path | str) -> list[ox.Quad]:
             if len(_RECENT) == 1:
                 break
     return quads
+
+
+def file_stamp(path: Path) -> tuple[str, int, int, int]:
+    """What tells a file's versions apart without reading it: path, inode, size, mtime."""
+    status = path.stat()
+    return (str(path.resolve()), status.st_ino, status.st_size, status.st_mtime_ns)
 
 
 # The files parsed last, oldest first: (path, inode, size, mtime) -> quads; ~100 MB at most.
