@@ -9,6 +9,7 @@ bench/province.py, each in its own graphs (tests/plan_stores.py).
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -18,14 +19,14 @@ import pytest
 from plan_stores import code_of_county, county_iri, plans_dataset
 from province import County
 
-from ecokg.errors import UsageError
+from ecokg.errors import InputError, QueryTimeout, UsageError
 from ecokg.query import library as querylib
 from ecokg.query.scoped import PLAN_COLUMNS, run_scoped_query
 from ecokg.rdf.namespaces import BUNDLED_CODE, expand
 from ecokg.stores.base import SolutionTable, Store, select
 from ecokg.stores.local import Dataset
 from ecokg.stores.plans import PlanInfo
-from ecokg.stores.scope import plan_code, resolve_plan, scoped_store
+from ecokg.stores.scope import plan_code, plan_graphs, resolve_plan, scoped_store
 
 QUERY_PARAMS = json.loads((Path(__file__).parent / "query_params.json").read_text())
 PER_PLAN_QUERIES = [q for q in querylib.list_named_queries() if not q.across_plans]
@@ -218,6 +219,35 @@ def test_scoped_queries_in_a_child_and_in_workers(province: Dataset) -> None:
         assert select(pooled, count).rows == expected
     finally:
         province.close_pool()
+
+
+def test_every_plan_in_one_child_gives_each_plans_rows(province: Dataset) -> None:
+    """With a time limit, an unscoped query runs on every plan in one forked child
+    (Dataset.query_each): the same table as one run per plan in this process."""
+    query = querylib.get_named_query("investment-by-programme")
+    guarded = plans_with_timeout(province)
+    in_child, _ = run_scoped_query(guarded, query, {})
+    in_process, _ = run_scoped_query(province, query, {})
+    assert select_table(in_child).rows == select_table(in_process).rows
+    scopes = [plan_graphs(plan_of(province, index)) for index in COUNTIES]
+    count = "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a eco:Project }"
+    each = guarded.query_each(count, None, scopes)
+    assert [select_table(result).rows for result in each] == [
+        select(province.scoped(scope), count).rows for scope in scopes
+    ]
+
+
+def test_every_plan_in_one_child_keeps_the_errors_and_the_time_limit(province: Dataset) -> None:
+    guarded = plans_with_timeout(province)
+    scopes = [plan_graphs(plan_of(province, index)) for index in COUNTIES]
+    with pytest.raises(InputError, match=r"^q\.rq:1:\d+: SPARQL syntax error"):
+        guarded.query_each("SELECT ?x WHERE { ?x }", None, scopes, source="q.rq")
+    guarded.timeout = 0.2  # for each plan: 0.6 s for the three
+    endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout, match=r"no answer within 0\.6 s"):
+        guarded.query_each(endless, None, scopes, source="endless")
+    assert time.monotonic() - started < 10
 
 
 def plans_with_timeout(dataset: Dataset) -> Dataset:

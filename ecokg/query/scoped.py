@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 import pyoxigraph as ox
 
 from ecokg.errors import UsageError
-from ecokg.query.library import NamedQuery, run_named_query
+from ecokg.query.library import NamedQuery, bind_parameters, run_named_query
 from ecokg.stores.base import QueryResult, Store
 from ecokg.stores.plans import PlanInfo
-from ecokg.stores.scope import open_scoped, scoped_store, separable_plans
+from ecokg.stores.scope import open_scoped, plan_graphs, scoped_store, separable_plans
 
 _RESULTS_JSON = ox.QueryResultsFormat.JSON
 PLAN_COLUMNS = ("plan", "county")
@@ -53,17 +53,14 @@ def run_per_plan(
 
     A parameter naming an instance (a township, a programme …) is looked up in each plan:
     the plans without one of that IRI or name are left out, and when no plan has one, the
-    first plan's error says what there is."""
+    first plan's error says what there is. A query without such a parameter runs on every
+    plan in one go where the store can (:meth:`ecokg.stores.local.Dataset.query_each`)."""
     variables: list[str] | None = None
     bindings: list[dict[str, object]] = []
     first_error: UsageError | None = None
-    for plan in plans:
-        try:
-            result = run_named_query(scoped_store(store, plan), query, values)
-        except UsageError as error:
-            if not _names_missing_instance(query, error):
-                raise
-            first_error = first_error or error
+    for plan, result in _per_plan(store, plans, query, values):
+        if isinstance(result, UsageError):
+            first_error = first_error or result
             continue
         if not isinstance(result, ox.QuerySolutions):
             return run_named_query(store, query, values)  # ASK/CONSTRUCT: not per plan
@@ -79,6 +76,27 @@ def run_per_plan(
     answer = ox.parse_query_results(json.dumps(merged).encode(), format=_RESULTS_JSON)
     assert isinstance(answer, ox.QuerySolutions)
     return answer
+
+
+def _per_plan(
+    store: Store, plans: list[PlanInfo], query: NamedQuery, values: Mapping[str, str]
+) -> Iterator[tuple[PlanInfo, QueryResult | UsageError]]:
+    """Each plan and the query's result on it, or the error of an instance parameter that
+    names nothing in that plan."""
+    query_each = getattr(store, "query_each", None)
+    if query_each is not None and all(param.class_iri is None for param in query.params):
+        terms = bind_parameters(store, query, values)  # the same in every plan
+        scopes = [plan_graphs(plan) for plan in plans]
+        answers = query_each(query.text, terms, scopes, source=str(query.path))
+        yield from zip(plans, answers, strict=True)
+        return
+    for plan in plans:
+        try:
+            yield plan, run_named_query(scoped_store(store, plan), query, values)
+        except UsageError as error:
+            if not _names_missing_instance(query, error):
+                raise
+            yield plan, error
 
 
 def with_plan_columns(query: NamedQuery) -> NamedQuery:
