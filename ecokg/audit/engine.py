@@ -46,7 +46,7 @@ from ecokg.audit.findings import (
     node_label,
     sources,
 )
-from ecokg.audit.oxstore import store_from_graph, store_from_triples
+from ecokg.audit.oxstore import store_from_graph, store_from_quads
 from ecokg.errors import EcokgError, InputError
 from ecokg.patches import (
     copy_of_memory_graph,
@@ -115,9 +115,7 @@ def load_plan(
         add_to_rdflib(graph, parse_files(paths))
     else:
         add_to_rdflib(graph, parse_files(paths[len(ontology) :]))
-    quads = parse_files(paths)
-    triples = ((q.subject, q.predicate, q.object) for q in quads)
-    return graph, store_from_triples(triples) if store else None
+    return graph, store_from_quads(parse_files(paths)) if store else None
 
 
 @lru_cache(maxsize=1)
@@ -133,7 +131,17 @@ def load_shapes(extra: Sequence[Path] = (), *, bundled: bool = True) -> rdflib.G
     files = (resources.shape_files() if bundled else []) + [Path(path) for path in extra]
     # A query that does not parse is reported when it first runs (InputError, exit 2): parsing
     # it here as well would double the cost of rdflib's slow SPARQL parser.
-    return rdflib_graph(files)
+    try:
+        stamps = tuple(map(file_stamp, files))
+    except OSError:
+        return rdflib_graph(files)  # which says what is wrong with the file
+    return copy_of_memory_graph(_shapes_graph(stamps)) or rdflib_graph(files)
+
+
+@lru_cache(maxsize=4)
+def _shapes_graph(stamps: tuple[tuple[str, int, int, int], ...]) -> rdflib.Graph:
+    """The shapes files' graph, kept to be copied (every plan's audit reads the same)."""
+    return rdflib_graph(Path(stamp[0]) for stamp in stamps)
 
 
 # --- running --------------------------------------------------------------------------------

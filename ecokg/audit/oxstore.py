@@ -30,34 +30,34 @@ def lexical_decimals(text: str) -> int:
 
 
 def store_from_graph(graph: rdflib.Graph) -> ox.Store:
-    """The triples of an rdflib graph in a new store (see :func:`store_from_triples`)."""
+    """The triples of an rdflib graph in a new store (see :func:`store_from_quads`)."""
     cache: dict[rdflib.term.Node, OxTerm] = {}
-    return store_from_triples(
-        (to_oxigraph(s, cache), to_oxigraph(p, cache), to_oxigraph(o, cache)) for s, p, o in graph
+    return store_from_quads(
+        ox.Quad(to_oxigraph(s, cache), to_oxigraph(p, cache), to_oxigraph(o, cache))  # type: ignore[arg-type]
+        for s, p, o in graph
     )
 
 
-def store_from_triples(triples: Iterable[tuple[Any, Any, Any]]) -> ox.Store:
-    """The triples (pyoxigraph terms, literals as parsed) in the default graph of a new
-    store, plus the missing ``eco:statedDecimals`` of figures: one per subject whose numeric
-    values all state the same number of decimals."""
-    default = ox.DefaultGraph()
+def store_from_quads(quads: Iterable[ox.Quad]) -> ox.Store:
+    """The quads (pyoxigraph terms, literals as parsed, in the default graph: as
+    :func:`ecokg.rdf.parsing.parse_file` gives them) in a new store, plus the missing
+    ``eco:statedDecimals`` of figures: one per subject whose numeric values all state the same
+    number of decimals."""
     numeric = ox.NamedNode(str(QUDT_NUMERIC_VALUE))
     stated = ox.NamedNode(str(ECO_STATED_DECIMALS))
-    quads = []
+    kept = list(quads)
     decimals: dict[Any, set[int]] = {}
     has_stated = set()
-    for subject, predicate, value in triples:
-        quads.append(ox.Quad(subject, predicate, value, default))
-        if predicate == numeric and isinstance(value, ox.Literal):
-            decimals.setdefault(subject, set()).add(lexical_decimals(value.value))
+    for quad in kept:
+        predicate = quad.predicate
+        if predicate == numeric and isinstance(quad.object, ox.Literal):
+            decimals.setdefault(quad.subject, set()).add(lexical_decimals(quad.object.value))
         elif predicate == stated:
-            has_stated.add(subject)
+            has_stated.add(quad.subject)
     integer = ox.NamedNode(XSD_INTEGER)
     for subject, counts in decimals.items():
         if len(counts) == 1 and subject not in has_stated:
-            literal = ox.Literal(str(counts.pop()), datatype=integer)
-            quads.append(ox.Quad(subject, stated, literal, default))
+            kept.append(ox.Quad(subject, stated, ox.Literal(str(counts.pop()), datatype=integer)))
     store = ox.Store()
-    store.bulk_extend(quads)
+    store.bulk_extend(kept)
     return store

@@ -70,12 +70,13 @@ def evaluate(
         )
     results: list[SparqlResult] = []
     left: list[SparqlConstraint] = []
-    focus_cache: dict[rdflib.term.Node, list[OxTerm]] = {}
+    focus_cache: dict[Targets, list[OxTerm]] = {}  # many shapes target the same class
     terms: dict[Any, rdflib.term.Node] = {}
     for constraint in constraints:
-        if constraint.shape not in focus_cache:
-            focus_cache[constraint.shape] = focus_nodes(store, shapes, constraint.shape)
-        focus_list = focus_cache[constraint.shape]
+        targets = targets_of(shapes, constraint.shape)
+        if targets not in focus_cache:
+            focus_cache[targets] = _focus_of_targets(store, targets)
+        focus_list = focus_cache[targets]
         try:
             once = batch and constraint.binds_this and len(focus_list) > 1
             if once and batchable(constraint.query):
@@ -92,27 +93,45 @@ def evaluate(
 
 def focus_nodes(store: ox.Store, shapes: rdflib.Graph, shape: rdflib.term.Node) -> list[OxTerm]:
     """The focus nodes of a shape's targets in the data graph (the default graph)."""
-    cache: dict[rdflib.term.Node, OxTerm] = {}
-    found: dict[OxTerm, None] = {}
-    for node in shapes.objects(shape, SH.targetNode):
-        found[to_oxigraph(node, cache)] = None
+    return _focus_of_targets(store, targets_of(shapes, shape))
+
+
+Targets = tuple[tuple[str, rdflib.term.Node], ...]
+
+
+def targets_of(shapes: rdflib.Graph, shape: rdflib.term.Node) -> Targets:
+    """A shape's targets: (kind, node) for its sh:targetNode, sh:targetClass (and itself as
+    an implicit class target), sh:targetSubjectsOf and sh:targetObjectsOf; shapes with the
+    same targets have the same focus nodes."""
     classes = list(shapes.objects(shape, SH.targetClass))
     if _is_class(shapes, shape):
         classes.append(shape)
-    selections = [("SELECT DISTINCT ?t ?f WHERE { ?f a/rdfs:subClassOf* ?t }", c) for c in classes]
-    selections += [
-        ("SELECT DISTINCT ?t ?f WHERE { ?f ?t ?o }", p)
-        for p in shapes.objects(shape, SH.targetSubjectsOf)
-    ]
-    selections += [
-        ("SELECT DISTINCT ?t ?f WHERE { ?s ?t ?f }", p)
-        for p in shapes.objects(shape, SH.targetObjectsOf)
-    ]
-    for query, target in selections:
+    return (
+        *(("node", node) for node in shapes.objects(shape, SH.targetNode)),
+        *(("class", node) for node in classes),
+        *(("subjects", node) for node in shapes.objects(shape, SH.targetSubjectsOf)),
+        *(("objects", node) for node in shapes.objects(shape, SH.targetObjectsOf)),
+    )
+
+
+_TARGET_QUERIES = {
+    "class": "SELECT DISTINCT ?t ?f WHERE { ?f a/rdfs:subClassOf* ?t }",
+    "subjects": "SELECT DISTINCT ?t ?f WHERE { ?f ?t ?o }",
+    "objects": "SELECT DISTINCT ?t ?f WHERE { ?s ?t ?f }",
+}
+
+
+def _focus_of_targets(store: ox.Store, targets: Targets) -> list[OxTerm]:
+    cache: dict[rdflib.term.Node, OxTerm] = {}
+    found: dict[OxTerm, None] = {}
+    for kind, target in targets:
+        if kind == "node":
+            found[to_oxigraph(target, cache)] = None
+            continue
         if isinstance(target, rdflib.Literal):
             continue
         solutions = store.query(
-            query,
+            _TARGET_QUERIES[kind],
             prefixes={"rdfs": str(RDFS)},
             substitutions={ox.Variable("t"): to_oxigraph(target, cache)},
         )
