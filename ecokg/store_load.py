@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,14 +27,13 @@ import pyoxigraph as ox
 from ecokg import __version__, kb, resources
 from ecokg.errors import EcokgError, InputError, UsageError
 from ecokg.interrupts import worker_pool
+from ecokg.progress import ProgressBar, steps
 from ecokg.rdf.namespaces import GRAPH_ONTOLOGY
 from ecokg.reason.explain import InconsistentData
 from ecokg.stores import ondisk
 from ecokg.stores.local import Dataset
 from ecokg.stores.ondisk import Manifest, PlanRecord, StoreWriter
 from ecokg.stores.plans import list_plans
-
-Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -114,7 +112,7 @@ def load_store(
     bundled: bool = True,
     inferred: bool = True,
     reason_limit: int | None = None,
-    progress: Callable[[int], AbstractContextManager[Progress]] | None = None,
+    progress: ProgressBar | None = None,
     jobs: int | None = None,
 ) -> LoadResult:
     """Load the plans of the input into the store in ``directory`` (created if need be).
@@ -153,7 +151,7 @@ def load_store(
             _Task(source, inferred, reason_limit, with_ontology=first_brings_ontology and i == 0)
             for i, source in enumerate(todo.values())
         ]
-        with progress(len(todo)) if progress else nullcontext(_quiet) as advance:
+        with steps(progress, len(todo)) as advance:
             for key, prepared in zip(todo, _prepared(tasks, jobs), strict=True):
                 advance(f"loaded {todo[key].iri or key}")
                 _write_plan(writer, prepared)
@@ -314,10 +312,6 @@ def _record(source: PlanSource, dataset: Dataset, counts: dict[str, int]) -> Pla
         loaded_at=ondisk.now(),
         bundled=source.bundled,
     )
-
-
-def _quiet(_what: str) -> None:
-    pass
 
 
 def remove_plan(directory: Path | str, plan: str) -> PlanRecord:

@@ -19,7 +19,7 @@ PACKAGE = Path(ecokg.__file__).resolve().parent
 
 # Lowest first. A module may import its own layer and those below, never one above.
 LAYERS: list[tuple[str, ...]] = [
-    ("ecokg", "ecokg.errors", "ecokg.resources", "ecokg.interrupts"),
+    ("ecokg", "ecokg.errors", "ecokg.resources", "ecokg.interrupts", "ecokg.progress"),
     ("ecokg.atomic", "ecokg.cache_entries", "ecokg.patches"),
     ("ecokg.rdf",),
     ("ecokg.stores", "ecokg.reason"),

@@ -5,12 +5,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Sequence
 from pathlib import Path
 
 from ecokg.audit.engine import AuditReport, Finding
 from ecokg.kb import plans_in_input
+from ecokg.progress import ProgressBar
 
 __all__ = ["AuditReport", "Finding", "audit"]
 
@@ -22,7 +22,7 @@ def audit(
     shapes: Sequence[Path] = (),
     lang: str = "zh",
     jobs: int | None = None,
-    progress: Callable[[int], AbstractContextManager[Callable[[str], None]]] | None = None,
+    progress: ProgressBar | None = None,
 ) -> AuditReport:
     """Audit the ontology + the bundled plan (unless ``bundled`` is False) + ``data`` against
     the bundled shapes and the extra ``shapes`` files; plan sections cited in ``lang``.

@@ -12,8 +12,7 @@ stating the same IRI. Plans are validated in parallel processes when there are s
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,8 +34,8 @@ from ecokg.audit.findings import (
 from ecokg.audit.sparql_only import sparql_only_audit, union_store
 from ecokg.interrupts import worker_pool
 from ecokg.kb import PlanInput
+from ecokg.progress import ProgressBar, steps
 
-Progress = Callable[[str], None]
 CROSS_PLAN_SHAPES = "cross-plan.ttl"
 # The files the cross-plan shapes need besides their own: prefixes and families.
 _SUPPORT_SHAPES = ("prefixes.ttl", "families.ttl")
@@ -49,7 +48,7 @@ def audit_plans(
     lang: str = "zh",
     jobs: int | None = None,
     count: int | None = None,
-    progress: Callable[[int], AbstractContextManager[Progress]] | None = None,
+    progress: ProgressBar | None = None,
 ) -> AuditReport:
     """Audit each plan with the ontology (bundled shapes + ``shapes``), then the cross-plan
     shapes over the union; ``jobs`` processes at most (default: the CPUs; 1: in this one).
@@ -63,7 +62,7 @@ def audit_plans(
         count = len(plans)
     workers = min(jobs or os.cpu_count() or 1, count)
     given: list[PlanInput] = []
-    with progress(count + 1) if progress else nullcontext(_quiet) as advance:
+    with steps(progress, count + 1) as advance:
 
         def audited_one(part: PlanPart) -> None:
             advance(part.label.get(lang) or part.plan or ", ".join(part.files))
@@ -89,10 +88,6 @@ def audit_plans(
             cross = _audit_union([file for plan in given for file in plan.files], lang)
         advance("规划之间" if lang == "zh" else "across plans")
     return combine([*audited, cross])
-
-
-def _quiet(_what: str) -> None:
-    pass
 
 
 def _task(

@@ -14,8 +14,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import tempfile
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -23,12 +22,12 @@ import pyoxigraph as ox
 from ecokg.audit.findings import AuditReport
 from ecokg.errors import InputError
 from ecokg.kb import PlanInput
+from ecokg.progress import ProgressBar
 from ecokg.rdf.namespaces import GRAPH_MONITORING, GRAPH_PLAN
 from ecokg.stores.base import Store, construct
 from ecokg.stores.local import Dataset
 from ecokg.stores.plans import list_plans
 
-Progress = Callable[[str], None]
 _GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <%s> { ?s ?p ?o } }"
 
 
@@ -38,7 +37,7 @@ def audit_store(
     shapes: Sequence[Path] = (),
     lang: str = "zh",
     jobs: int | None = None,
-    progress: Callable[[int], AbstractContextManager[Progress]] | None = None,
+    progress: ProgressBar | None = None,
 ) -> AuditReport:
     """Audit every plan in ``store`` (embedded or remote) on its own, then across plans
     (``progress``: as for :func:`ecokg.audit.plans.audit_plans`)."""

@@ -4,11 +4,12 @@ atomically (``--output FILE``; ``-`` is stdout); and progress bars on stderr."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ecokg.progress import Advance, ProgressBar
 from ecokg.rdf import formats
 
 if TYPE_CHECKING:
@@ -95,10 +96,7 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-Advance = Callable[[str], None]  # told what each step did, as it ends
-
-
-def progress_bar(title: str) -> Callable[[int], AbstractContextManager[Advance]]:
+def progress_bar(title: str) -> ProgressBar:
     """A Rich progress bar on stderr for ``total`` steps, when stderr is a terminal: entered,
     it gives the function to call as each step ends, with what the step did."""
 
