@@ -104,7 +104,9 @@ def load_plan(
     paths: Iterable[Path | str], *, store: bool = True
 ) -> tuple[rdflib.Graph, ox.Store | None]:
     """Parse RDF files once into an rdflib graph and (unless ``store`` is False) an oxigraph
-    store for the SPARQL constraints, filled from the parsed terms (lexical forms kept)."""
+    store for the SPARQL constraints, filled from the parsed terms (lexical forms kept). When
+    the files start with the ontology's, the graph starts as a copy of the ontology's graph,
+    built once per process."""
     paths = [Path(path) for path in paths]
     ontology = resources.ontology_files()
     graph = None

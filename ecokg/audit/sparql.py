@@ -75,7 +75,7 @@ def evaluate(
     for constraint in constraints:
         targets = targets_of(shapes, constraint.shape)
         if targets not in focus_cache:
-            focus_cache[targets] = _focus_of_targets(store, targets)
+            focus_cache[targets] = focus_nodes(store, targets)
         focus_list = focus_cache[targets]
         try:
             once = batch and constraint.binds_this and len(focus_list) > 1
@@ -89,11 +89,6 @@ def evaluate(
         except _NotProjected:
             left.append(constraint)
     return results, left
-
-
-def focus_nodes(store: ox.Store, shapes: rdflib.Graph, shape: rdflib.term.Node) -> list[OxTerm]:
-    """The focus nodes of a shape's targets in the data graph (the default graph)."""
-    return _focus_of_targets(store, targets_of(shapes, shape))
 
 
 Targets = tuple[tuple[str, rdflib.term.Node], ...]
@@ -121,7 +116,9 @@ _TARGET_QUERIES = {
 }
 
 
-def _focus_of_targets(store: ox.Store, targets: Targets) -> list[OxTerm]:
+def focus_nodes(store: ox.Store, targets: Targets) -> list[OxTerm]:
+    """The focus nodes of a shape's targets (:func:`targets_of`) in the data graph (the
+    default graph)."""
     cache: dict[rdflib.term.Node, OxTerm] = {}
     found: dict[OxTerm, None] = {}
     for kind, target in targets:
