@@ -5,7 +5,7 @@ memory, next to pyoxigraph's own bulk load, query and dump of the same quads in 
 Each command runs twice: the first run builds what it caches (ask's name index, the audit's
 per-plan results, both keyed by content); the table shows both (``… 1st`` is the first).
 
-    python bench/province_bench.py [--counts 1 10 100] [--keep DIR]
+    python bench/province_bench.py [--counts 1 10 100] [--keep DIR] [--only NAME …]
 
 Targets at N = 100 (~2 M quads): load ≤ 60 s; every later command ≤ 2 s; audit of all plans
 ≤ 60 s with every planted inconsistency found, per county. The last lines fit
@@ -103,6 +103,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--counts", type=int, nargs="+", default=[1, 10, 100])
     parser.add_argument("--keep", type=Path, help="work here and keep it (default: a temp dir)")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="NAME",
+        help="time only these commands after the load (e.g. info 'query (all counties)')",
+    )
     options = parser.parse_args()
     work = options.keep or Path(tempfile.mkdtemp(prefix="ecokg-province-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -121,7 +127,13 @@ def main() -> None:
         load = run([*ECOKG, "store", "load", str(store_dir), "--no-bundled", *data], env)
         row: dict[str, object] = {"N": count, "load": load.seconds, "load MB": load.peak_mb}
         store_env = {**env, "ECOKG_STORE": str(store_dir)}
-        for name, argv in commands(County(1)).items():
+        chosen = commands(County(1))
+        unknown = set(options.only or ()) - set(chosen)
+        if unknown:
+            raise SystemExit(f"--only: no command {sorted(unknown)}; there are {list(chosen)}")
+        for name, argv in chosen.items():
+            if options.only and name not in options.only:
+                continue
             argv = [arg.replace("{tmp}", str(work)) for arg in argv]
             cold = run([*ECOKG, *argv], store_env)  # first run: builds the caches it keeps
             timed = run([*ECOKG, *argv], store_env)
