@@ -75,7 +75,8 @@ def load_dataset(
         warn(data_problems(data_file, quads))
         (monitoring if declares_monitoring(quads) else stated).append((Path(data_file), quads))
     parsed = dict(stated)
-    graphs = plan_graphs(_group_plans(stated, "loaded")) if stated else {}
+    facts = [_facts(path, quads) for path, quads in stated]
+    graphs = plan_graphs(_group_plans(facts, "loaded")) if stated else {}
     for code, files in graphs.items():
         for path in files:
             dataset.load_file(path, plan_graph(code), parsed[path])
@@ -294,37 +295,69 @@ def plans_in_input(
     monitoring data) goes with every plan whose instances (subjects) it mentions, else with the
     only plan, else with every plan, and a one-line warning says so. With no plan declared at
     all, every file is one input, as before."""
-    files = _stated_files(data_files, bundled)
-    parsed = [(path, parse_file(path)) for path in files]
-    for path, quads in parsed[1 if bundled else 0 :]:
-        warn(data_problems(path, quads))
-    return _group_plans(parsed, "audited")
+    facts = []
+    for index, path in enumerate(_stated_files(data_files, bundled)):
+        quads = parse_file(path)  # not kept: a province's files are never all in memory
+        if index or not bundled:
+            warn(data_problems(path, quads))
+        facts.append(_facts(path, quads))
+    return _group_plans(facts, "audited")
 
 
-def _group_plans(parsed: Sequence[tuple[Path, Sequence[ox.Quad]]], use: str) -> list[PlanInput]:
-    """:func:`plans_in_input` of files already parsed; ``use`` says in the warning what is
-    done with a file that mentions no plan's instances ("audited", "loaded")."""
-    files = [path for path, _ in parsed]
+@dataclass(frozen=True)
+class _FileFacts:
+    """What grouping the input into plans reads of a file, instead of its quads."""
+
+    path: Path
+    declared: tuple[str, ...]  # the eco:Plan IRIs it types, sorted
+    subjects: frozenset[ox.NamedNode]  # what it states things of (a file declaring a plan)
+    mentioned: frozenset[ox.NamedNode]  # every IRI it names (a file declaring none)
+    spatial: tuple[tuple[object, object], ...]  # (plan, county) of its dcterms:spatial
+    codes: tuple[tuple[object, str], ...]  # (county, code) of its eco:divisionCode literals
+
+
+def _facts(path: Path, quads: Sequence[ox.Quad]) -> _FileFacts:
     plan_type = ox.NamedNode(ECO.Plan)
-    groups: list[tuple[list[str], list[Path], set[ox.NamedNode]]] = []
-    loose: list[tuple[Path, Sequence[ox.Quad]]] = []
-    for path, quads in parsed:
-        declared = sorted(
-            {
-                q.subject.value
-                for q in quads
-                if q.predicate == _RDF_TYPE
-                and q.object == plan_type
-                and isinstance(q.subject, ox.NamedNode)
-            }
+    declared = sorted(
+        {
+            q.subject.value
+            for q in quads
+            if q.predicate == _RDF_TYPE
+            and q.object == plan_type
+            and isinstance(q.subject, ox.NamedNode)
+        }
+    )
+    subjects: frozenset[ox.NamedNode] = frozenset()
+    mentioned: frozenset[ox.NamedNode] = frozenset()
+    if declared:
+        subjects = frozenset(q.subject for q in quads if isinstance(q.subject, ox.NamedNode))
+    else:
+        mentioned = frozenset(
+            term for q in quads for term in (q.subject, q.object) if isinstance(term, ox.NamedNode)
         )
-        if not declared:
-            loose.append((path, quads))
+    spatial = tuple((q.subject, q.object) for q in quads if q.predicate == _DCTERMS_SPATIAL)
+    codes = tuple(
+        (q.subject, q.object.value)
+        for q in quads
+        if q.predicate == _DIVISION_CODE and isinstance(q.object, ox.Literal)
+    )
+    return _FileFacts(path, tuple(declared), subjects, mentioned, spatial, codes)
+
+
+def _group_plans(facts: Sequence[_FileFacts], use: str) -> list[PlanInput]:
+    """:func:`plans_in_input` of files already read (:func:`_facts`); ``use`` says in the
+    warning what is done with a file that mentions no plan's instances ("audited",
+    "loaded")."""
+    files = [fact.path for fact in facts]
+    groups: list[tuple[list[str], list[_FileFacts], set[ox.NamedNode]]] = []
+    loose: list[_FileFacts] = []
+    for fact in facts:
+        if not fact.declared:
+            loose.append(fact)
             continue
-        subjects = {q.subject for q in quads if isinstance(q.subject, ox.NamedNode)}
-        joined = [group for group in groups if set(group[0]) & set(declared)]
+        joined = [group for group in groups if set(group[0]) & set(fact.declared)]
         if not joined:
-            groups.append((declared, [path], subjects))
+            groups.append((list(fact.declared), [fact], set(fact.subjects)))
             continue
         first = joined[0]  # a file declaring plans of several groups joins them
         for other in joined[1:]:
@@ -332,29 +365,27 @@ def _group_plans(parsed: Sequence[tuple[Path, Sequence[ox.Quad]]], use: str) -> 
             first[1].extend(other[1])
             first[2].update(other[2])
             groups.remove(other)
-        first[0].extend(iri for iri in declared if iri not in first[0])
-        first[1].append(path)
-        first[2].update(subjects)
+        first[0].extend(iri for iri in fact.declared if iri not in first[0])
+        first[1].append(fact)
+        first[2].update(fact.subjects)
     if not groups:
         return [PlanInput((), tuple(files))]
-    for path, quads in loose:
-        mentioned = {
-            term for q in quads for term in (q.subject, q.object) if isinstance(term, ox.NamedNode)
-        }
-        owners = [group for group in groups if group[2] & mentioned]
+    for fact in loose:
+        owners = [group for group in groups if group[2] & fact.mentioned]
         if not owners:
             owners = groups
             if len(groups) > 1:
-                warn([f"{path}: mentions no instance of any input plan; {use} with every plan"])
+                warn(
+                    [f"{fact.path}: mentions no instance of any input plan; {use} with every plan"]
+                )
         for group in owners:
-            group[1].append(path)
+            group[1].append(fact)
     order = {path: index for index, path in enumerate(files)}
-    quads_of = dict(parsed)
     plans = []
-    for iris, paths, _ in groups:
-        ordered = tuple(sorted(paths, key=order.__getitem__))
-        code = plan_code(iris, [(path, quads_of[path]) for path in ordered])
-        plans.append(PlanInput(tuple(iris), ordered, code))
+    for iris, members, _ in groups:
+        ordered = sorted(members, key=lambda fact: order[fact.path])
+        code = plan_code(iris, ordered)
+        plans.append(PlanInput(tuple(iris), tuple(fact.path for fact in ordered), code))
     return plans
 
 
@@ -362,28 +393,19 @@ _DCTERMS_SPATIAL = ox.NamedNode("http://purl.org/dc/terms/spatial")
 _DIVISION_CODE = ox.NamedNode(ECO.divisionCode)
 
 
-def plan_code(plans: Sequence[str], parsed: Sequence[tuple[Path, Sequence[ox.Quad]]]) -> str | None:
-    """The county code of the plan declared as ``plans`` in ``parsed`` (its files): the
+def plan_code(plans: Sequence[str], facts: Sequence[_FileFacts]) -> str | None:
+    """The county code of the plan declared as ``plans`` in its files (``facts``): the
     ``eco:divisionCode`` of its county (``dcterms:spatial``), else the code its IRI is
     minted under, else the bundled plan's for ``data/plan.ttl``, else None."""
     subjects = {ox.NamedNode(iri) for iri in plans}
-    quads = [quad for _, file_quads in parsed for quad in file_quads]
-    counties = {
-        q.object for q in quads if q.subject in subjects and q.predicate == _DCTERMS_SPATIAL
-    }
-    codes = sorted(
-        q.object.value
-        for q in quads
-        if q.subject in counties
-        and q.predicate == _DIVISION_CODE
-        and isinstance(q.object, ox.Literal)
-    )
+    counties = {county for fact in facts for plan, county in fact.spatial if plan in subjects}
+    codes = sorted(code for fact in facts for county, code in fact.codes if county in counties)
     if codes:
         return codes[0]
     for iri in plans:
         code = code_of(iri)
         if code:
             return code
-    if any(path == resources.plan_file() for path, _ in parsed):
+    if any(fact.path == resources.plan_file() for fact in facts):
         return BUNDLED_CODE
     return None

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,17 +153,29 @@ def load_store(
             for i, source in enumerate(todo.values())
         ]
         with steps(progress, len(todo)) as advance:
-            for key, prepared in zip(todo, _prepared(tasks, jobs), strict=True):
-                advance(f"loaded {todo[key].iri or key}")
-                _write_plan(writer, prepared)
-                still = set(manifest.pending["plans"]) - {key}
+            batch: list[tuple[str, _Prepared]] = []
+            saved, save_cost = time.monotonic(), 0.0
+            prepared_plans = zip(todo, _prepared(tasks, jobs), strict=True)
+            for count, (key, prepared) in enumerate(prepared_plans, 1):
+                batch.append((key, prepared))
+                # the manifest is rewritten whole (a province's: a megabyte): at most a tenth
+                # of the time goes to it, so a batch of plans may share one write
+                if count < len(todo) and time.monotonic() - saved < 10 * save_cost:
+                    continue
+                _write_plans(writer, [prepared for _, prepared in batch])
+                for written, _ in batch:
+                    advance(f"loaded {todo[written].iri or written}")
+                still = set(manifest.pending["plans"]) - {written for written, _ in batch}
                 manifest.pending = {
                     "plans": sorted(still),
                     "graphs": sorted(
                         g for g in cleared if any(g in old_graphs.get(k, ()) for k in still)
                     ),
                 }
+                started = time.monotonic()
                 writer.save()
+                saved, batch = time.monotonic(), []
+                save_cost = 2 * (saved - started)  # this write and the journal's
         manifest.pending = None
         writer.save()
     skipped = [source.key for source in sources if source.key not in todo]
@@ -249,19 +262,23 @@ def _prepare(task: _Task) -> _Prepared | _Failure:
     return _Prepared(_nquads(dataset, skip=GRAPH_ONTOLOGY), record, ontology)
 
 
-def _write_plan(writer: StoreWriter, prepared: _Prepared) -> None:
+def _write_plans(writer: StoreWriter, batch: Sequence[_Prepared]) -> None:
+    """Write prepared plans into the store, their graphs journaled first (pending)."""
     manifest = writer.manifest
-    if prepared.ontology is not None:
-        nquads, counts, loaded = prepared.ontology
-        writer.load(nquads)
-        manifest.ontology = {"digest": ontology_digest(), "graphs": counts, "loaded": loaded}
+    for prepared in batch:
+        if prepared.ontology is not None:
+            nquads, counts, loaded = prepared.ontology
+            writer.load(nquads)
+            manifest.ontology = {"digest": ontology_digest(), "graphs": counts, "loaded": loaded}
     assert manifest.pending is not None
     journal = set(manifest.pending["graphs"])
-    if not set(prepared.record.graphs) <= journal:  # say where the quads go before they go
-        manifest.pending["graphs"] = sorted(journal | set(prepared.record.graphs))
+    wanted = journal.union(*(prepared.record.graphs for prepared in batch))
+    if wanted != journal:  # say where the quads go before they go
+        manifest.pending["graphs"] = sorted(wanted)
         writer.save()
-    writer.load(prepared.nquads)
-    manifest.put(prepared.record)
+    for prepared in batch:
+        writer.load(prepared.nquads)
+        manifest.put(prepared.record)
 
 
 def _needs_ontology(writer: StoreWriter) -> bool:
@@ -333,8 +350,8 @@ def remove_plan(directory: Path | str, plan: str) -> PlanRecord:
         writer.save()
         writer.clear(cleared)
         manifest.drop(removed.key)
-        for prepared in _prepared([_Task(source, True, None, False) for source in sources], None):
-            _write_plan(writer, prepared)
+        tasks = [_Task(source, True, None, False) for source in sources]
+        _write_plans(writer, list(_prepared(tasks, None)))
         manifest.pending = None
         writer.save()
     return removed
