@@ -76,7 +76,10 @@ def dataset_info(dataset: Dataset) -> DatasetInfo:
                 instances=int(count.value),
             )
         )
-    if dataset.query_graphs is None:
+    if dataset.query_graphs is None and isinstance(dataset, StoredDataset):
+        # as the manifest records them: counting a store's quads reads every one of them
+        triples = sum(dataset.manifest.graphs.values())
+    elif dataset.query_graphs is None:
         triples = len(dataset)
     else:  # a plan's view: the quads of its graphs
         counted = dataset.query(_QUADS)
