@@ -21,6 +21,7 @@ problem is one ``ecokg: warning:`` line on stderr; the exit code does not change
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ import pyoxigraph as ox
 
 from ecokg import resources
 from ecokg.errors import InputError, UsageError
+from ecokg.interrupts import worker_pool
 from ecokg.rdf.iris import code_of
 from ecokg.rdf.namespaces import (
     BUNDLED_CODE,
@@ -286,7 +288,7 @@ class PlanInput:
 
 
 def plans_in_input(
-    data_files: Sequence[Path | str] = (), *, bundled: bool = True
+    data_files: Sequence[Path | str] = (), *, bundled: bool = True, jobs: int | None = None
 ) -> list[PlanInput]:
     """Group the audit's input into plans (in the order first given).
 
@@ -294,14 +296,31 @@ def plans_in_input(
     are one plan; the bundled plan is one plan. A file declaring none (links, a fixture,
     monitoring data) goes with every plan whose instances (subjects) it mentions, else with the
     only plan, else with every plan, and a one-line warning says so. With no plan declared at
-    all, every file is one input, as before."""
-    facts = []
-    for index, path in enumerate(_stated_files(data_files, bundled)):
-        quads = parse_file(path)  # not kept: a province's files are never all in memory
-        if index or not bundled:
-            warn(data_problems(path, quads))
-        facts.append(_facts(path, quads))
-    return _group_plans(facts, "audited")
+    all, every file is one input, as before. The files are read in up to ``jobs`` processes
+    (default: one per CPU from 16 files on)."""
+    files = _stated_files(data_files, bundled)
+    tasks = [(path, index > 0 or not bundled) for index, path in enumerate(files)]
+    many = len(files) >= _READ_IN_PARALLEL_FROM
+    workers = min(jobs or ((os.cpu_count() or 1) if many else 1), len(files))
+    if workers > 1:
+        with worker_pool(workers) as pool:
+            read = pool.map(_read_facts, tasks, chunksize=max(1, len(tasks) // (4 * workers)))
+    else:
+        read = [_read_facts(task) for task in tasks]
+    for _, problems in read:
+        warn(problems)
+    return _group_plans([facts for facts, _ in read], "audited")
+
+
+# From this many input files on, they are read in parallel (a fork costs more for a few).
+_READ_IN_PARALLEL_FROM = 16
+
+
+def _read_facts(task: tuple[Path, bool]) -> tuple[_FileFacts, list[str]]:
+    """A file's facts, and its data problems when ``checked`` (not the bundled plan)."""
+    path, checked = task
+    quads = parse_file(path)  # not kept: a province's files are never all in memory at once
+    return _facts(path, quads), data_problems(path, quads) if checked else []
 
 
 @dataclass(frozen=True)

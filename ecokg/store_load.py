@@ -36,6 +36,9 @@ from ecokg.stores.local import Dataset
 from ecokg.stores.ondisk import Manifest, PlanRecord, StoreWriter
 from ecokg.stores.plans import list_plans
 
+# The most quads written at once (one plan more): an interrupted load redoes the last batch.
+_BATCH_QUADS = 200_000
+
 
 @dataclass(frozen=True)
 class PlanSource:
@@ -80,13 +83,14 @@ def plan_digest(files: Sequence[Path], *, inferred: bool) -> str:
 
 
 def plan_sources(
-    data: Sequence[Path | str], *, bundled: bool, inferred: bool = True
+    data: Sequence[Path | str], *, bundled: bool, inferred: bool = True, jobs: int | None = None
 ) -> list[PlanSource]:
-    """The plans of the input, each with its key and content hash."""
+    """The plans of the input, each with its key and content hash (the files read in up to
+    ``jobs`` processes)."""
     if not data and not bundled:
         raise UsageError("nothing to load: give --data FILE (or leave out --no-bundled)")
     sources = []
-    for plan in kb.plans_in_input(data, bundled=bundled):
+    for plan in kb.plans_in_input(data, bundled=bundled, jobs=jobs):
         files = tuple(Path(path) for path in plan.files)
         key = plan.iri or "files:" + ",".join(str(path.resolve()) for path in files)
         sources.append(PlanSource(key, plan.iri, files, plan_digest(files, inferred=inferred)))
@@ -121,7 +125,7 @@ def load_store(
     Plans are parsed and reasoned over in up to ``jobs`` worker processes (default: one per
     CPU; 1: in this process) while this process writes the finished ones into the store, in
     the order given."""
-    sources = plan_sources(data, bundled=bundled, inferred=inferred)
+    sources = plan_sources(data, bundled=bundled, inferred=inferred, jobs=jobs)
     with ondisk.writing(directory) as writer:
         manifest = writer.manifest
         pending = manifest.pending or {"plans": [], "graphs": []}
@@ -157,14 +161,16 @@ def load_store(
             saved, save_cost = time.monotonic(), 0.0
             prepared_plans = zip(todo, _prepared(tasks, jobs), strict=True)
             for count, (key, prepared) in enumerate(prepared_plans, 1):
+                advance(f"loaded {todo[key].iri or key}")
                 batch.append((key, prepared))
-                # the manifest is rewritten whole (a province's: a megabyte): at most a tenth
-                # of the time goes to it, so a batch of plans may share one write
-                if count < len(todo) and time.monotonic() - saved < 10 * save_cost:
+                # Plans are written a batch at a time, one bulk load and one manifest each:
+                # the manifest is rewritten whole (a megabyte for a province), so at most a
+                # tenth of the time goes to it; a batch stays under _BATCH_QUADS quads.
+                quads = sum(plan.record.triples for _, plan in batch)
+                soon = time.monotonic() - saved < 10 * save_cost
+                if count < len(todo) and soon and quads < _BATCH_QUADS:
                     continue
-                _write_plans(writer, [prepared for _, prepared in batch])
-                for written, _ in batch:
-                    advance(f"loaded {todo[written].iri or written}")
+                _write_plans(writer, [plan for _, plan in batch])
                 still = set(manifest.pending["plans"]) - {written for written, _ in batch}
                 manifest.pending = {
                     "plans": sorted(still),
@@ -276,8 +282,8 @@ def _write_plans(writer: StoreWriter, batch: Sequence[_Prepared]) -> None:
     if wanted != journal:  # say where the quads go before they go
         manifest.pending["graphs"] = sorted(wanted)
         writer.save()
+    writer.load(b"".join(prepared.nquads for prepared in batch))  # one bulk load per batch
     for prepared in batch:
-        writer.load(prepared.nquads)
         manifest.put(prepared.record)
 
 

@@ -18,6 +18,7 @@ from province import BUNDLED_BASE, County, write_province
 
 from ecokg.audit import AuditReport, audit
 from ecokg.audit.report import render_markdown
+from ecokg.errors import InputError
 from ecokg.kb import plans_in_input
 
 SHANGGAO_PLAN = BUNDLED_BASE + "plan/shanggao-2021-2035"
@@ -62,6 +63,21 @@ def test_input_files_are_grouped_into_plans(province: list[Path], tmp_path: Path
     assert [plan.iri for plan in plans] == [SHANGGAO_PLAN, county.base + "plan/shanggao-2021-2035"]
     assert [file.name for file in plans[1].files] == [province[0].name, "links.ttl"]
     assert len(plans_in_input([links])) == 1  # with one plan, everything is that plan's
+
+
+def test_files_read_in_parallel_group_as_read_in_turn(province: list[Path], tmp_path: Path) -> None:
+    links = tmp_path / "links.ttl"
+    links.write_text(
+        f"<{County(2).base}project/x> <https://w3id.org/ecokg/def#locatedIn> "
+        f"<{County(2).base}township/sixi> .\n",
+        encoding="utf-8",
+    )
+    files = [*province, links]
+    assert plans_in_input(files, jobs=2) == plans_in_input(files, jobs=1)
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("<a> <b> .\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"broken\.ttl"):
+        plans_in_input([*files, broken], jobs=2)
 
 
 def test_a_file_of_no_plan_is_audited_with_every_plan_and_said_so(
