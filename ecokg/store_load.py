@@ -21,16 +21,14 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 
 from ecokg import __version__, kb, resources
-from ecokg.errors import EcokgError, InputError, UsageError
+from ecokg.errors import InputError, UsageError
 from ecokg.interrupts import worker_pool
 from ecokg.progress import ProgressBar, steps
 from ecokg.rdf.namespaces import GRAPH_ONTOLOGY
-from ecokg.reason.explain import InconsistentData
 from ecokg.stores import ondisk
 from ecokg.stores.local import Dataset
 from ecokg.stores.ondisk import Manifest, PlanRecord, StoreWriter
@@ -223,39 +221,23 @@ def _prepared(tasks: Sequence[_Task], jobs: int | None) -> Iterator[_Prepared]:
     """The tasks' plans, prepared in worker processes when there are several, in order."""
     workers = min(jobs or os.cpu_count() or 1, len(tasks))
     if workers <= 1:
-        yield from (_reraise(_prepare(task)) for task in tasks)
+        yield from (_prepare(task) for task in tasks)
         return
     with worker_pool(workers) as pool:  # leaving it (an error, Ctrl-C) ends the workers
-        for outcome in pool.imap(_prepare, tasks, chunksize=1):
-            yield _reraise(outcome)
+        # a worker's error is raised here, when its plan's turn comes
+        yield from pool.imap(_prepare, tasks, chunksize=1)
 
 
-# A worker's error travels as (class, arguments): InconsistentData does not survive pickling.
-_Failure = tuple[type[EcokgError], tuple[Any, ...]]
-
-
-def _reraise(outcome: _Prepared | _Failure) -> _Prepared:
-    if isinstance(outcome, _Prepared):
-        return outcome
-    kind, arguments = outcome
-    raise kind(*arguments)
-
-
-def _prepare(task: _Task) -> _Prepared | _Failure:
+def _prepare(task: _Task) -> _Prepared:
     """Parse and reason over one plan (:func:`ecokg.kb.load_dataset`, so the graph layout,
     reasoning and its cache are exactly those of ``--data``)."""
     source = task.source
-    try:
-        dataset = kb.load_dataset(
-            source.data_files,
-            bundled=source.bundled,
-            inferred=task.inferred,
-            reason_limit=task.reason_limit,
-        )
-    except InconsistentData as error:
-        return InconsistentData, (error.engine, error.findings)
-    except EcokgError as error:
-        return type(error), (error.message,)
+    dataset = kb.load_dataset(
+        source.data_files,
+        bundled=source.bundled,
+        inferred=task.inferred,
+        reason_limit=task.reason_limit,
+    )
     ontology = None
     if task.with_ontology:
         ontology = (

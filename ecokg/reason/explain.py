@@ -42,6 +42,11 @@ class InconsistentData(EcokgError):
             summary = "no disjointness or owl:Nothing conflict of the OWL 2 RL closure explains it"
         super().__init__(f"the data is inconsistent with the ontology ({engine}): {summary}")
 
+    def __reduce__(self) -> tuple[type[InconsistentData], tuple[str, list[str]]]:
+        # rebuilt from what it was made of (an exception pickles its message alone): so it
+        # comes back whole from a worker process
+        return type(self), (self.engine, self.findings)
+
 
 def report(error: InconsistentData) -> None:
     """Every finding on stderr, one line each (the error line then summarises)."""

@@ -17,8 +17,9 @@ from ecokg.interrupts import worker_pool
 from ecokg.reason.engine import Inference, materialise, warm_ontology
 from ecokg.reason.explain import InconsistentData
 
-# A plan's result as a worker sends it back: an InconsistentData does not survive pickling.
-_Result = Inference | tuple[str, list[str]]
+# A plan's result as a worker sends it back: its inferences, or why it has none (raised
+# only once every plan is done, the first in the order given).
+_Result = Inference | InconsistentData
 
 
 def materialise_many(
@@ -53,8 +54,8 @@ def materialise_many(
         results = [_reason(task) for task in tasks]
     inferences = []
     for result in results:
-        if not isinstance(result, Inference):
-            raise InconsistentData(*result)
+        if isinstance(result, InconsistentData):
+            raise result
         inferences.append(result)
     return inferences
 
@@ -64,4 +65,4 @@ def _reason(task: tuple[list[Path], list[Path], str]) -> _Result:
     try:
         return materialise(files, ontology_files=ontology, engine=engine)
     except InconsistentData as error:
-        return (error.engine, error.findings)
+        return error
