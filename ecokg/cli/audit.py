@@ -16,7 +16,8 @@ from ecokg.cli.options import (
     check_lang,
     shared,
 )
-from ecokg.cli.output import deliver, make_console, progress_bar, to_file
+from ecokg.cli.output import deliver, make_console, to_file
+from ecokg.progress import progress_bar
 from ecokg.rdf import formats
 
 if TYPE_CHECKING:

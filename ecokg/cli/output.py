@@ -1,15 +1,12 @@
 """Where the verbs' results go: the terminal (Rich tables), stdout, or a file written
-atomically (``--output FILE``; ``-`` is stdout); and progress bars on stderr."""
+atomically (``--output FILE``; ``-`` is stdout)."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ecokg.progress import Advance, ProgressBar
 from ecokg.rdf import formats
 
 if TYPE_CHECKING:
@@ -94,39 +91,3 @@ def display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
-
-
-def progress_bar(title: str) -> ProgressBar:
-    """A Rich progress bar on stderr for ``total`` steps, when stderr is a terminal: entered,
-    it gives the function to call as each step ends, with what the step did."""
-
-    @contextmanager
-    def bar(total: int) -> Iterator[Advance]:
-        if not sys.stderr.isatty() or total == 0:
-            yield lambda _what: None
-            return
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        columns = (
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.fields[what]}"),  # last: cut short first, never the bar
-        )
-        with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-            task = progress.add_task(title, total=total, what="")
-
-            def advance(what: str) -> None:
-                progress.update(task, advance=1, what=what)
-
-            yield advance
-
-    return bar

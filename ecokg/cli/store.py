@@ -11,7 +11,8 @@ from typing import Annotated
 import typer
 
 from ecokg.cli.options import Shared, shared
-from ecokg.cli.output import deliver, make_console, progress_bar
+from ecokg.cli.output import deliver, make_console
+from ecokg.progress import progress_bar
 from ecokg.rdf import formats
 
 STORE_INFO_FORMATS = formats.Choices("store info", formats.TABLE, formats.REPORT_JSON)

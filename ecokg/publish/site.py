@@ -28,10 +28,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,6 +39,7 @@ import pyoxigraph as ox
 from ecokg import interrupts
 from ecokg.atomic import TEMP_MARK, is_stale_temp, temp_sibling
 from ecokg.errors import InputError
+from ecokg.progress import progress_bar
 from ecokg.publish import export as exporting
 from ecokg.publish import jsonld
 from ecokg.publish.catalog import serialize_catalog
@@ -205,10 +203,10 @@ def _write_site(dataset: Dataset, directory: Path, settings: CatalogSettings) ->
     pages = site_pages(quads, root, base)
     graph = SiteGraph(quads, base, pages.get)
     site = _Writer(directory, _environment(), graph)
-    with _progress(len(pages)) as advance:
+    with progress_bar("Writing pages")(len(pages)) as advance:
         for iri, path in pages.items():
             site.resource(iri, path)
-            advance()
+            advance(path)
     site.index(pages, base)
     for old, new in legacy_page_paths(pages, root, base).items():
         site.redirect(old, new)
@@ -391,17 +389,3 @@ def environment(*template_dirs: Path) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-
-
-@contextmanager
-def _progress(total: int) -> Iterator[Any]:
-    """A Rich progress bar on stderr, shown only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        yield lambda: None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("Writing pages", total=total)
-        yield lambda: progress.advance(task)
