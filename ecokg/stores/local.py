@@ -148,12 +148,15 @@ class Dataset:
             return b"".join(len(answer).to_bytes(8, "big") + answer for answer in answers)
 
         with _query_errors(source):
-            packed = self._in_child(each, source, self.timeout * max(len(graphs), 1))
-            answers = []
-            while packed:
-                size = int.from_bytes(packed[:8], "big")
-                answers.append(_parse_answer(packed[8 : 8 + size]))
-                packed = packed[8 + size :]
+            try:
+                packed = self._in_child(each, source, self.timeout * max(len(graphs), 1))
+            except OSError:  # no fork or pipe (e.g. out of memory): as query() does
+                return [self.scoped(g).query(sparql, bindings, source=source) for g in scopes]
+            answers, start = [], 0
+            while start < len(packed):
+                end = start + 8 + int.from_bytes(packed[start : start + 8], "big")
+                answers.append(_parse_answer(packed[start + 8 : end]))
+                start = end
             return answers
 
     def _checked(
